@@ -1,0 +1,307 @@
+"""The `ponder` command. Each subcommand parses arguments, calls one library function, prints."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from ponder.budget import EFFORT_LEVELS, BudgetError, Limits, Price, load_effort_presets, DEFAULT_EFFORTS
+from ponder.generators.base import GeneratorError
+from ponder.strategies import STRATEGIES
+from ponder.strategies.base import StrategyError
+from ponder.tasks import TASKS, get_task
+from ponder.tasks.base import ProblemError, TaskError, load_problems
+from ponder.trace import TraceError
+from ponder.types import SamplingParams
+
+log = logging.getLogger("ponder")
+USER_ERRORS = (BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError)
+
+
+class CliError(Exception):
+    """A usage error with a message for the user."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _quiet_libraries()
+    try:
+        return args.run(args)
+    except USER_ERRORS + (CliError,) as error:
+        print(f"ponder: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ponder: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: one line for the user, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"ponder: internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return 1
+
+
+def _quiet_libraries() -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ponder", description="Make models think longer under a budget.")
+    parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
+    parser.set_defaults(run=lambda args: parser.print_help() or 0)
+    commands = parser.add_subparsers(title="commands")
+
+    solve = commands.add_parser("solve", help="solve one problem or a file of problems")
+    solve.add_argument("text", nargs="?", help="a problem in words, e.g. 'Use the numbers 3, 5, 7 and 11 to make 24.'")
+    solve.add_argument("--task", choices=list(TASKS), help="task of the problems (default: recognised from the text; countdown for --count)")
+    solve.add_argument("--input", type=Path, help="JSONL file of problems of --task")
+    solve.add_argument("--count", type=int, help="solve this many built-in held-out problems of --task")
+    solve.add_argument("--problem-seed", type=int, default=0, help="which built-in problems (with --count)")
+    solve.add_argument("--model", default="embedded", help="embedded (default), openai:MODEL@BASE_URL or hf:PATH")
+    solve.add_argument("--strategy", choices=list(STRATEGIES), help="default: best_of_n (single for --effort none)")
+    solve.add_argument("--effort", choices=EFFORT_LEVELS, help="budget preset (default: medium)")
+    solve.add_argument("--effort-config", type=Path, help="JSON file overriding effort presets")
+    solve.add_argument("--max-candidates", type=int)
+    solve.add_argument("--max-tokens", type=int, help="generated tokens, generator and verifier together")
+    solve.add_argument("--max-calls", type=int, help="generator requests")
+    solve.add_argument("--max-seconds", type=float)
+    solve.add_argument("--max-dollars", type=float, help="needs --price-table")
+    solve.add_argument("--price-table", type=Path, help='JSON {"MODEL": {"prompt": $/Mtok, "completion": $/Mtok}}')
+    solve.add_argument("--temperature", type=float, default=1.0)
+    solve.add_argument("--top-p", type=float, default=1.0)
+    solve.add_argument("--max-new-tokens", type=int, default=256, help="cap on each candidate's length")
+    solve.add_argument("--seed", type=int, default=0)
+    solve.add_argument("--concurrency", type=int, default=1, help="problems solved at once")
+    solve.add_argument("--timeout", type=float, default=120.0, help="seconds per backend request")
+    solve.add_argument("--trace", type=Path, help="append a JSONL trace of every event here")
+    solve.add_argument("--json", action="store_true", help="one JSON object per problem on stdout")
+    solve.set_defaults(run=run_solve)
+
+    tasks = commands.add_parser("tasks", help="list the tasks")
+    tasks.set_defaults(run=run_tasks)
+
+    demo = commands.add_parser("demo", help="the generator-verifier gap of the embedded model, in a minute")
+    demo.add_argument("--problems", type=int, default=100)
+    demo.set_defaults(run=run_demo)
+
+    serve = commands.add_parser("serve", help="serve the embedded model over the OpenAI Chat Completions API")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-n", action="store_true", help="refuse n > 1, like some backends")
+    serve.set_defaults(run=run_serve)
+
+    trace = commands.add_parser("trace", help="read traces")
+    trace_commands = trace.add_subparsers(title="trace commands", required=True)
+    show = trace_commands.add_parser("show", help="print a trace readably")
+    show.add_argument("file", type=Path)
+    show.set_defaults(run=run_trace_show)
+    return parser
+
+
+# -- solve ---------------------------------------------------------------------------------------
+def run_solve(args: argparse.Namespace) -> int:
+    from ponder.engine import make_plan
+    from ponder.generators import load_generator
+
+    task, problems, errors = _problems(args)
+    if not problems and not errors:
+        raise CliError("no problems to solve")
+    for error in errors:
+        log.warning("line %d (%s): %s", error.line, error.id or "no id", error.message)
+    presets = load_effort_presets(args.effort_config) if args.effort_config else DEFAULT_EFFORTS
+    overrides = Limits(
+        max_candidates=args.max_candidates,
+        max_tokens=args.max_tokens,
+        max_calls=args.max_calls,
+        max_seconds=args.max_seconds,
+        max_dollars=args.max_dollars,
+    )
+    _check_sampling(args)
+    generator = load_generator(args.model, timeout=args.timeout)
+    plan = make_plan(
+        strategy=args.strategy,
+        effort=args.effort,
+        overrides=overrides,
+        params=SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens),
+        seed=args.seed,
+        presets=presets,
+        price=_price(args.price_table, generator.name) if args.price_table else None,
+    )
+    summary = asyncio.run(_solve(args, task, problems, generator, plan))
+    for error in errors:
+        _emit(args, {"id": error.id, "line": error.line, "error": error.message})
+    checked = summary["checked"]
+    print(
+        f"{len(problems)} problems, {len(errors)} malformed, {summary['failed']} failed"
+        + (f"; accuracy {summary['correct'] / checked:.1%} ({summary['correct']}/{checked})" if checked else "")
+        + f"; {summary['tokens']} generated tokens",
+        file=sys.stderr,
+    )
+    return 1 if summary["failed"] else 0
+
+
+def _check_sampling(args: argparse.Namespace) -> None:
+    if args.temperature < 0:
+        raise CliError("--temperature must be >= 0")
+    if not 0 < args.top_p <= 1:
+        raise CliError("--top-p must be in (0, 1]")
+    if args.max_new_tokens < 1:
+        raise CliError("--max-new-tokens must be at least 1")
+    if args.concurrency < 1:
+        raise CliError("--concurrency must be at least 1")
+
+
+def _problems(args: argparse.Namespace):
+    from ponder.tasks.text import problem_from_text
+
+    sources = sum(x is not None for x in (args.text, args.input, args.count))
+    if sources != 1:
+        raise CliError("give exactly one of: a problem text, --input FILE, --count N")
+    if args.text is not None:
+        problem = problem_from_text(args.text, args.task)
+        return get_task(problem.task), [problem], []
+    task = get_task(args.task or "countdown")
+    if args.input is not None:
+        problems, errors = load_problems(task, args.input)
+        return task, problems, errors
+    if args.count < 1:
+        raise CliError("--count must be at least 1")
+    return task, task.generate(args.count, args.problem_seed), []
+
+
+def _price(path: Path, model: str) -> Price:
+    try:
+        table = json.loads(path.read_text())
+        entry = table[model] if model in table else table[model.split("@")[0].removeprefix("openai:")]
+        return Price(prompt=float(entry["prompt"]), completion=float(entry["completion"]))
+    except (OSError, json.JSONDecodeError) as error:
+        raise CliError(f"cannot read price table {path}: {error}") from None
+    except (KeyError, TypeError, ValueError):
+        raise CliError(f"price table {path} has no valid entry for model {model!r}") from None
+
+
+async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
+    from tqdm import tqdm
+
+    from ponder.engine import solve_all
+    from ponder.trace import TraceWriter, event_record, result_record
+
+    writer = TraceWriter(args.trace) if args.trace else None
+    summary = {"correct": 0, "checked": 0, "failed": 0, "tokens": 0}
+    bar = tqdm(total=len(problems), desc="solving", unit="problem", file=sys.stderr, disable=len(problems) < 2)
+    single = len(problems) == 1 and not args.json
+
+    def on_event(event) -> None:
+        if writer:
+            writer.write(event_record(event))
+        if single and event.kind in ("candidate", "scored", "decision", "error"):
+            print(f"  {event.message}", file=sys.stderr)
+
+    try:
+        async for outcome in solve_all(problems, task, generator, plan, concurrency=args.concurrency, on_event=on_event):
+            bar.update()
+            record: dict[str, Any] = {"id": outcome.problem.id}
+            if outcome.result is None:
+                summary["failed"] += 1
+                record["error"] = outcome.error
+            else:
+                result = outcome.result
+                if writer:
+                    writer.write(result_record(result, outcome.correct))
+                summary["tokens"] += result.usage.generated_tokens
+                if outcome.correct is not None:
+                    summary["checked"] += 1
+                    summary["correct"] += outcome.correct
+                record.update(
+                    answer=result.answer,
+                    correct=outcome.correct,
+                    strategy=result.strategy,
+                    stop_reason=result.stop_reason,
+                    candidates=len(result.candidates),
+                    usage=result.usage.to_dict(),
+                )
+                if single:
+                    record["text"] = result.text
+            _emit(args, record)
+            if summary["checked"]:
+                bar.set_postfix(accuracy=f"{summary['correct'] / summary['checked']:.0%}", tokens=summary["tokens"])
+    finally:
+        bar.close()
+        if writer:
+            writer.close()
+    return summary
+
+
+def _emit(args: argparse.Namespace, record: dict[str, Any]) -> None:
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    elif "error" in record:
+        print(f"{record['id']}: error: {record['error']}")
+    else:
+        mark = {True: " correct", False: " wrong", None: ""}[record["correct"]]
+        shown = record["answer"] if record["answer"] is not None else repr(record.get("text"))
+        tokens = record["usage"]["completion_tokens"] + record["usage"]["verifier_tokens"]
+        print(f"{record['id']}: {shown}{mark} [{record['candidates']} candidates, {tokens} tokens, {record['stop_reason']}]")
+
+
+# -- tasks, demo, trace --------------------------------------------------------------------------
+def run_tasks(args: argparse.Namespace) -> int:
+    for name in TASKS:
+        print(f"{name:<12} {get_task(name).description}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from tqdm import tqdm
+
+    from ponder.demo import DEMO_SETTINGS, measure
+    from ponder.generators.embedded import EmbeddedGenerator
+
+    if args.problems < 1:
+        raise CliError("--problems must be at least 1")
+    started = time.monotonic()
+    generator = EmbeddedGenerator()
+    with tqdm(total=args.problems * len(DEMO_SETTINGS), desc="demo", unit="problem", file=sys.stderr) as bar:
+        rows = asyncio.run(measure(generator, DEMO_SETTINGS, args.problems, on_problem=bar.update))
+    print(f"\nponder demo: {generator.name} ({generator.parameter_count:,} parameters), "
+          f"{args.problems} held-out problems per row\n")
+    print(f"{'task':<11} {'how it thinks':<28} {'accuracy':>8} {'tokens/problem':>15}")
+    for row in rows:
+        print(f"{row.setting.task:<11} {row.setting.label:<28} {row.accuracy:>8.1%} {row.mean_tokens:>15.1f}")
+    print(f"\nSpending more inference compute, checked by a verifier or a vote, buys accuracy. "
+          f"({time.monotonic() - started:.0f}s)")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ponder.generators.embedded import NAME, EmbeddedGenerator
+    from ponder.server.app import create_app
+
+    app = create_app({NAME: EmbeddedGenerator()}, support_n=not args.no_n)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def run_trace_show(args: argparse.Namespace) -> int:
+    from ponder.trace import render
+
+    for line in render(args.file):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The engine: solve problems with a strategy, a generator and a task's verifier under a budget.
+The CLI and the server call these functions; they hold no logic of their own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field, fields, replace
+from typing import AsyncIterator, Callable, Mapping, Sequence
+
+from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, effort_limits
+from ponder.generators.base import Generator
+from ponder.strategies import NEEDS_VERIFIER, get_strategy
+from ponder.strategies.base import Event, Run
+from ponder.tasks.base import Task
+from ponder.types import Problem, Result, SamplingParams
+
+log = logging.getLogger(__name__)
+DEFAULT_EFFORT = "medium"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to think about each problem: the strategy, its limits and its sampling."""
+
+    strategy: str = "best_of_n"
+    limits: Limits = field(default_factory=lambda: DEFAULT_EFFORTS[DEFAULT_EFFORT])
+    params: SamplingParams = field(default_factory=SamplingParams)
+    seed: int = 0  # seeds each problem's sampling (problem i gets seed + i * 100003)
+    batch_size: int = 16
+    price: Price | None = None
+
+
+def make_plan(
+    *,
+    strategy: str | None = None,
+    effort: str | None = None,
+    overrides: Limits | None = None,
+    params: SamplingParams = SamplingParams(),
+    seed: int = 0,
+    presets: Mapping[str, Limits] = DEFAULT_EFFORTS,
+    price: Price | None = None,
+    batch_size: int = 16,
+) -> Plan:
+    """A plan from user choices: effort picks limits, explicit limits override them field by field.
+    Effort 'none' means answering at once: one greedy candidate unless a strategy is named."""
+    level = effort or DEFAULT_EFFORT
+    limits = effort_limits(level, presets)
+    if overrides is not None:
+        limits = replace(limits, **{f.name: getattr(overrides, f.name) for f in fields(Limits) if getattr(overrides, f.name) is not None})
+    if strategy is None:
+        strategy = "single" if level == "none" else "best_of_n"
+        if level == "none":
+            params = replace(params, temperature=0.0)
+    get_strategy(strategy)  # fail early on an unknown name
+    if limits.max_dollars is not None and price is None:
+        raise BudgetError("a dollar limit needs a price for the model (see --price-table)")
+    return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price)
+
+
+def problem_seed(plan: Plan, index: int) -> int:
+    return plan.seed + index * 100_003
+
+
+async def solve(
+    problem: Problem,
+    task: Task,
+    generator: Generator,
+    plan: Plan,
+    *,
+    index: int = 0,
+    on_event: Callable[[Event], None] = lambda event: None,
+) -> Result:
+    """Think about one problem within the plan's budget; always returns (anytime)."""
+    seed = problem_seed(plan, index)
+    run = Run(
+        problem=problem,
+        strategy=plan.strategy,
+        generator=generator,
+        budget=Budget(plan.limits, price=plan.price, parameter_count=generator.parameter_count),
+        extract=task.extract,
+        verifier=task.verifier if plan.strategy in NEEDS_VERIFIER else None,
+        params=replace(plan.params, seed=seed),
+        rng=random.Random(seed),
+        on_event=on_event,
+        batch_size=plan.batch_size,
+    )
+    return await get_strategy(plan.strategy)(run)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One problem's result and grade (or the error that stopped it)."""
+
+    index: int
+    problem: Problem
+    result: Result | None
+    correct: bool | None
+    error: str | None = None
+
+
+async def solve_all(
+    problems: Sequence[Problem],
+    task: Task,
+    generator: Generator,
+    plan: Plan,
+    *,
+    concurrency: int = 1,
+    on_event: Callable[[Event], None] = lambda event: None,
+) -> AsyncIterator[Outcome]:
+    """Solve many problems, `concurrency` at a time, yielding outcomes as they finish. A failure on
+    one problem is recorded in its outcome and never stops the others."""
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(index: int, problem: Problem) -> Outcome:
+        async with slots:
+            try:
+                result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
+            except Exception as error:  # one bad problem must not lose the batch; the error is kept
+                log.error("problem %s failed: %s", problem.id, error)
+                log.debug("problem %s failed", problem.id, exc_info=True)
+                return Outcome(index, problem, None, None, f"{type(error).__name__}: {error}")
+            return Outcome(index, problem, result, task.grade(problem, result.answer))
+
+    pending = [asyncio.ensure_future(one(i, p)) for i, p in enumerate(problems)]
+    try:
+        for finished in asyncio.as_completed(pending):
+            yield await finished
+    finally:
+        for task_ in pending:
+            task_.cancel()

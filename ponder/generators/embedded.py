@@ -1,0 +1,52 @@
+"""The embedded default model: a tiny causal LM shipped inside the package, speaking plain chat.
+
+Plain-language countdown and multiplication problems are mapped to the model's compact format
+(`embedded_codec`); its output is rendered back in ordinary notation. Any other message gets a short
+answer saying what it can do (no tokens spent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Sequence
+
+from ponder.generators.embedded_codec import CAPABILITIES, compact_prompt, render
+from ponder.generators.hf_local import HFLocalGenerator
+from ponder.types import Completion, Generation, Message, SamplingParams
+
+MODEL_DIR = Path(__file__).parent / "embedded_model"
+NAME = "ponder-tiny"
+
+
+class EmbeddedGenerator:
+    name = NAME
+
+    def __init__(self, path: str | Path = MODEL_DIR, threads: int | None = None):
+        self.local = HFLocalGenerator(path, name=NAME, threads=threads)
+        self.parameter_count = self.local.parameter_count
+
+    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
+        prompt = compact_prompt(messages)
+        return 0 if prompt is None else len(self.local.encode(prompt))
+
+    def calls_for(self, n: int) -> int:
+        return 1
+
+    def sample_compact(self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
+        """n completions of a compact prompt (blocking), rendered in ordinary notation."""
+        raw, prompt_tokens = self.local.sample_text(prompt, n, params, timeout)
+        completions = tuple(
+            Completion(text=render(prompt, c.text), completion_tokens=c.completion_tokens, finish_reason=c.finish_reason)
+            for c in raw
+        )
+        return Generation(completions=completions, prompt_tokens=prompt_tokens)
+
+    async def generate(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
+    ) -> Generation:
+        prompt = compact_prompt(messages)
+        if prompt is None:
+            canned = Completion(text=CAPABILITIES, completion_tokens=0, finish_reason="stop")
+            return Generation(completions=(canned,) * n, prompt_tokens=0)
+        return await asyncio.to_thread(self.sample_compact, prompt, n, params, timeout)

@@ -1,0 +1,159 @@
+"""Any OpenAI-compatible Chat Completions endpoint (vLLM, SGLang, Ollama, llama.cpp, OpenAI) through the
+official `openai` SDK.
+
+Asks for n candidates in one request; when a backend refuses `n` (or silently returns fewer choices),
+it falls back to concurrent single requests and remembers that. Reads `reasoning` /
+`reasoning_content` when the backend returns them. Timeouts and retries (with the SDK's exponential
+backoff) are per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import replace
+from typing import Any, Sequence
+
+import openai
+
+from ponder.generators.base import GeneratorError
+from ponder.types import Completion, Generation, Message, SamplingParams
+
+log = logging.getLogger(__name__)
+MESSAGE_OVERHEAD_TOKENS = 8  # chat-template tokens per message, a generous upper bound
+
+
+class OpenAIGenerator:
+    def __init__(
+        self,
+        model: str,
+        base_url: str | None = None,
+        *,
+        api_key: str | None = None,
+        timeout: float = 120.0,
+        max_retries: int = 2,
+        parameter_count: int | None = None,
+        concurrency: int = 16,
+    ):
+        self.name = f"openai:{model}" + (f"@{base_url}" if base_url else "")
+        self.model = model
+        self.parameter_count = parameter_count
+        self.timeout = timeout
+        self._client_options = {
+            "base_url": base_url,
+            "api_key": api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
+        self._concurrency = concurrency
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.supports_n: bool | None = None  # learnt from the first request with n > 1
+
+    def _bind_to_running_loop(self) -> None:
+        """A client and a concurrency limit per event loop: connection pools cannot cross loops."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self.client = openai.AsyncOpenAI(**self._client_options)
+            self._slots = asyncio.Semaphore(self._concurrency)
+
+    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
+        # A token is at least one byte for every BPE vocabulary in use, so bytes bound tokens.
+        return sum(len(m.content.encode()) + MESSAGE_OVERHEAD_TOKENS for m in messages)
+
+    def calls_for(self, n: int) -> int:
+        return 1 if n == 1 or self.supports_n else n
+
+    async def _create(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None, seed_offset: int = 0):
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "max_tokens": params.max_tokens,
+            "temperature": params.temperature,
+            "top_p": params.top_p,
+        }
+        if n > 1:
+            request["n"] = n
+        if params.seed is not None:
+            request["seed"] = params.seed + seed_offset
+        async with self._slots:
+            return await self.client.chat.completions.create(
+                **request, timeout=min(self.timeout, timeout) if timeout is not None else self.timeout
+            )
+
+    async def generate(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
+    ) -> Generation:
+        self._bind_to_running_loop()
+        try:
+            if timeout is not None:
+                return await asyncio.wait_for(self._generate(messages, n, params, timeout), timeout)
+            return await self._generate(messages, n, params, timeout)
+        except asyncio.TimeoutError:
+            raise GeneratorError(f"{self.name}: no answer within the {timeout:.1f}s left in the budget") from None
+        except openai.APITimeoutError:
+            raise GeneratorError(f"{self.name}: request timed out after retries") from None
+        except openai.APIConnectionError as error:
+            raise GeneratorError(f"{self.name}: cannot connect ({error})") from None
+        except openai.APIStatusError as error:
+            raise GeneratorError(f"{self.name}: backend answered {error.status_code}: {_message(error)}") from None
+
+    async def _generate(self, messages, n, params, timeout) -> Generation:
+        responses = []
+        if n > 1 and self.supports_n is not False:
+            try:
+                response = await self._create(messages, n, params, timeout)
+                responses.append(response)
+                self.supports_n = len(response.choices) >= n
+                if not self.supports_n:
+                    log.info("%s returned %d of %d choices; using single requests", self.name, len(response.choices), n)
+            except openai.BadRequestError as error:
+                log.info("%s refused n=%d (%s); using single requests", self.name, n, _message(error))
+                self.supports_n = False
+        missing = n - sum(len(r.choices) for r in responses)
+        if missing > 0:
+            singles = await asyncio.gather(
+                *(self._create(messages, 1, params, timeout, seed_offset=i + 1) for i in range(missing))
+            )
+            responses.extend(singles)
+        completions: list[Completion] = []
+        for response in responses:
+            texts = [_completion(choice) for choice in response.choices]
+            if response.usage is not None:
+                completions.extend(_spread(texts, response.usage.completion_tokens))
+            else:  # no usage reported: bytes bound tokens, so the budget errs on the safe side
+                completions.extend(replace(c, completion_tokens=len(c.text.encode()) + len((c.reasoning or "").encode())) for c in texts)
+        prompt_tokens = sum(
+            r.usage.prompt_tokens if r.usage else self.prompt_tokens_bound(messages) for r in responses
+        )
+        return Generation(completions=tuple(completions[:n]), prompt_tokens=prompt_tokens, calls=len(responses))
+
+
+def _completion(choice) -> Completion:
+    message = choice.message
+    extra = message.model_extra or {}
+    reasoning = getattr(message, "reasoning", None) or extra.get("reasoning") or extra.get("reasoning_content")
+    return Completion(
+        text=message.content or "",
+        completion_tokens=0,
+        finish_reason=choice.finish_reason or "stop",
+        reasoning=reasoning if isinstance(reasoning, str) else None,
+    )
+
+
+def _spread(completions: list[Completion], total: int) -> list[Completion]:
+    """Split one response's billed completion tokens over its choices in proportion to their length
+    (the API reports only the total); the sum stays exactly what the backend billed."""
+    if not completions:
+        return []
+    weights = [max(1, len(c.text) + len(c.reasoning or "")) for c in completions]
+    shares = [total * w // sum(weights) for w in weights]
+    shares[0] += total - sum(shares)
+    return [replace(c, completion_tokens=share) for c, share in zip(completions, shares)]
+
+
+def _message(error: openai.APIStatusError) -> str:
+    body = error.body if isinstance(error.body, dict) else {}
+    inner = body.get("error", body) if isinstance(body, dict) else {}
+    return inner.get("message", str(error)) if isinstance(inner, dict) else str(error)

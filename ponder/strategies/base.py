@@ -1,0 +1,151 @@
+"""What every strategy shares: a Run that asks the budget, calls the generator, extracts answers,
+asks the verifier, and reports progress events. Strategies themselves only decide."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field, replace
+from typing import AsyncIterator, Callable, Literal, Sequence
+
+from ponder.budget import Budget
+from ponder.generators.base import Generator, GeneratorError
+from ponder.types import Candidate, Message, Problem, Result, SamplingParams, StopReason, Usage
+from ponder.verifiers.base import Verifier
+
+log = logging.getLogger(__name__)
+DEFAULT_CANDIDATES = 8  # how many candidates a strategy aims for when the budget sets no count
+
+EventKind = Literal["candidate", "scored", "best", "decision", "error", "done"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress while thinking; the CLI shows it, traces store it, the server streams it."""
+
+    kind: EventKind
+    problem_id: str
+    strategy: str
+    message: str
+    usage: Usage
+    candidate: Candidate | None = None
+
+
+class StrategyError(ValueError):
+    """A strategy was asked for something it cannot do (e.g. best-of-N without a verifier)."""
+
+
+@dataclass
+class Run:
+    """The state of one strategy solving one problem (the only mutable thing in a solve)."""
+
+    problem: Problem
+    strategy: str
+    generator: Generator
+    budget: Budget
+    extract: Callable[[str], str | None]
+    verifier: Verifier | None = None
+    params: SamplingParams = field(default_factory=SamplingParams)
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+    on_event: Callable[[Event], None] = lambda event: None
+    batch_size: int = 16  # candidates asked for per generator call
+    candidates: list[Candidate] = field(default_factory=list)
+    failures: int = 0
+
+    @property
+    def target(self) -> int:
+        """How many candidates the strategy aims for."""
+        return self.budget.limits.max_candidates or DEFAULT_CANDIDATES
+
+    def emit(self, kind: EventKind, message: str, candidate: Candidate | None = None) -> None:
+        self.on_event(Event(kind, self.problem.id, self.strategy, message, self.budget.usage, candidate))
+
+    def messages(self) -> list[Message]:
+        return [Message("user", self.problem.prompt)]
+
+    async def sample(self, want: int, messages: Sequence[Message] | None = None) -> list[Candidate]:
+        """Up to `want` new candidates (fewer, or none, when the budget runs short or the call fails)."""
+        messages = list(messages) if messages is not None else self.messages()
+        grant = self.budget.request(
+            want, self.params.max_tokens, self.generator.prompt_tokens_bound(messages), self.generator.calls_for
+        )
+        if grant is None:
+            return []
+        seed = None if self.params.seed is None else self.params.seed + len(self.candidates)
+        params = replace(self.params, max_tokens=grant.max_tokens_each, seed=seed)
+        try:
+            generation = await self.generator.generate(messages, grant.candidates, params, timeout=grant.timeout)
+        except GeneratorError as error:
+            self.budget.settle(grant, None)
+            self.failures += 1
+            self.emit("error", str(error))
+            log.warning("%s: %s", self.problem.id, error)
+            return []
+        self.budget.settle(grant, generation)
+        new = []
+        for completion in generation.completions:
+            candidate = Candidate(len(self.candidates), completion, self.extract(completion.text))
+            self.candidates.append(candidate)
+            new.append(candidate)
+            self.emit("candidate", f"candidate {candidate.index}: {candidate.answer!r}", candidate)
+        return new
+
+    async def batches(self) -> AsyncIterator[list[Candidate]]:
+        """New candidates, a batch at a time, until the target is reached or the budget runs short."""
+        while len(self.candidates) < self.target:
+            new = await self.sample(min(self.batch_size, self.target - len(self.candidates)))
+            if not new:
+                return
+            yield new
+
+    async def score(self, candidate: Candidate) -> Candidate:
+        """The candidate with its verdict, or unchanged when there is no verifier or budget for it."""
+        if self.verifier is None:
+            return candidate
+        grant = self.budget.request_verification(self.verifier.max_tokens)
+        if grant is None:
+            return candidate
+        verdict = await self.verifier.verify(self.problem, candidate.answer, candidate.completion.text)
+        self.budget.settle_verification(grant, verdict)
+        scored = replace(candidate, verdict=verdict)
+        self.candidates[candidate.index] = scored
+        self.emit("scored", f"candidate {candidate.index} scored {verdict.score:.2f}: {verdict.feedback}", scored)
+        return scored
+
+    def require_verifier(self) -> Verifier:
+        if self.verifier is None:
+            raise StrategyError(f"strategy {self.strategy!r} needs a verifier")
+        return self.verifier
+
+    def stop_reason(self, solved: bool) -> StopReason:
+        if solved:
+            return "solved"
+        return "budget" if self.budget.exhausted or len(self.candidates) < self.target else "done"
+
+    def result(self, chosen: int | None, stop_reason: StopReason, answer: str | None = None) -> Result:
+        candidate = self.candidates[chosen] if chosen is not None else None
+        result = Result(
+            problem_id=self.problem.id,
+            strategy=self.strategy,
+            answer=answer if answer is not None else (candidate.answer if candidate else None),
+            text=candidate.completion.text if candidate else None,
+            chosen=chosen,
+            candidates=tuple(self.candidates),
+            usage=self.budget.usage,
+            stop_reason=stop_reason,
+        )
+        self.emit("done", f"answer {result.answer!r} ({stop_reason})", candidate)
+        return result
+
+
+def best_scored(candidates: Sequence[Candidate]) -> Candidate | None:
+    """The highest-scoring verified candidate; the earliest among equals."""
+    best = None
+    for candidate in candidates:
+        if candidate.verdict is not None and (best is None or candidate.verdict.score > best.verdict.score):
+            best = candidate
+    return best
+
+
+def is_solved(candidate: Candidate) -> bool:
+    return candidate.verdict is not None and candidate.verdict.correct is True

@@ -1,0 +1,61 @@
+"""Multi-digit multiplication (3 x 3 digits by default), hard enough for a tiny model that sampled
+answers disagree, so voting over final answers helps (self-consistency, Wang et al. 2022)."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ponder.tasks.base import Split, record_id, require_int, split_of
+from ponder.types import Problem
+from ponder.verifiers.math_answer import MathAnswerVerifier, equivalent, extract_final_answer
+
+NAME = "arithmetic"
+FACTOR_RANGE = (100, 999)
+_STATEMENT = re.compile(r"(\d+)\s*(?:×|\*|x|times|multiplied by)\s*(\d+)", re.IGNORECASE)
+
+
+def prompt_for(a: int, b: int) -> str:
+    return f"What is {a} × {b}?"
+
+
+def parse_statement(text: str) -> tuple[int, int] | None:
+    """The two factors of a multiplication stated in words, e.g. 'What is 123 × 456?'."""
+    match = _STATEMENT.search(text)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def make_problem(problem_id: str, a: int, b: int) -> Problem:
+    return Problem(id=problem_id, task=NAME, prompt=prompt_for(a, b), data={"a": a, "b": b, "answer": str(a * b)})
+
+
+def random_factors(rng: random.Random, split: Split | None) -> tuple[int, int]:
+    while True:
+        a, b = rng.randint(*FACTOR_RANGE), rng.randint(*FACTOR_RANGE)
+        if split is None or split_of(f"{a}*{b}") == split:
+            return a, b
+
+
+@dataclass(frozen=True)
+class ArithmeticTask:
+    name: str = NAME
+    description: str = "3-digit x 3-digit multiplication (answer voting; reference-answer verifier)"
+    verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
+
+    def extract(self, text: str) -> str | None:
+        return extract_final_answer(text)
+
+    def grade(self, problem: Problem, answer: str | None) -> bool | None:
+        return equivalent(answer, str(problem.data["answer"]))
+
+    def from_record(self, record: dict[str, Any]) -> Problem:
+        a, b = require_int(record, "a", 0), require_int(record, "b", 0)
+        return make_problem(record_id(record), a, b)
+
+    def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
+        rng = random.Random(f"arithmetic:{seed}")
+        return [make_problem(f"arithmetic-{seed}-{i}", *random_factors(rng, split)) for i in range(count)]
+
+

@@ -1,0 +1,145 @@
+"""Countdown: reach a target from a few numbers with + - * / and parentheses, each number at most once.
+
+A classic easy-to-verify, hard-to-generate task (used for test-time search by Gandhi et al. 2024,
+"Stream of Search"). Problems are generated from a random expression over a random subset of the
+numbers, so every generated problem is solvable and many need fewer numbers than given.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ponder.tasks.base import ProblemError, Split, record_id, require_int, split_of
+from ponder.types import Problem
+from ponder.verifiers import countdown as checker
+from ponder.verifiers.countdown import CountdownVerifier
+
+NAME = "countdown"
+NUMBER_RANGE = (1, 25)
+TARGET_RANGE = (1, 100)
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_EXPRESSION = re.compile(r"[\d\s+\-*/×÷−()]*\d[\d\s+\-*/×÷−()]*")
+
+
+def prompt_for(numbers: list[int], target: int) -> str:
+    listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
+    return (
+        f"Use the numbers {listed} to make {target}. "
+        "Use + - * / and parentheses, each number at most once. Reply with the expression."
+    )
+
+
+def make_problem(problem_id: str, numbers: list[int], target: int) -> Problem:
+    return Problem(
+        id=problem_id, task=NAME, prompt=prompt_for(numbers, target), data={"numbers": list(numbers), "target": target}
+    )
+
+
+def problem_key(numbers: list[int], target: int) -> str:
+    return f"{sorted(numbers)}>{target}"
+
+
+def random_solution(numbers: list[int], rng: random.Random) -> tuple[str, int]:
+    """A random expression over a random subset (at least two) of `numbers` whose every intermediate
+    value is a positive integer; returns (expression with minimal parentheses, value)."""
+    size = rng.randint(2, len(numbers))
+    nodes = [(str(n), n, "atom") for n in rng.sample(numbers, size)]
+    while len(nodes) > 1:
+        i, j = rng.sample(range(len(nodes)), 2)
+        (left, a, left_op), (right, b, right_op) = nodes[i], nodes[j]
+        ops = ["+"]
+        if a > b:
+            ops.append("-")
+        if a > 1 and b > 1:
+            ops.append("*")
+        if b > 1 and a % b == 0:
+            ops.append("/")
+        op = rng.choice(ops)
+        if left_op != "atom" and _PRECEDENCE[left_op] < _PRECEDENCE[op]:
+            left = f"({left})"
+        if right_op != "atom" and (
+            _PRECEDENCE[right_op] < _PRECEDENCE[op] or (_PRECEDENCE[right_op] == _PRECEDENCE[op] and op in "-/")
+        ):
+            right = f"({right})"
+        value = {"+": a + b, "-": a - b, "*": a * b, "/": a // b if b else 0}[op]
+        nodes = [n for k, n in enumerate(nodes) if k not in (i, j)] + [(f"{left}{op}{right}", value, op)]
+    return nodes[0][0], nodes[0][1]
+
+
+def random_instance(rng: random.Random, split: Split | None) -> tuple[list[int], int, str]:
+    """(numbers, target, one solution) of a solvable problem in `split` (any split when None)."""
+    while True:
+        numbers = [rng.randint(*NUMBER_RANGE) for _ in range(rng.choice((3, 4)))]
+        expression, target = random_solution(numbers, rng)
+        if not TARGET_RANGE[0] <= target <= TARGET_RANGE[1]:
+            continue
+        if split is None or split_of(problem_key(numbers, target)) == split:
+            return numbers, target, expression
+
+
+def extract(text: str) -> str | None:
+    """The last arithmetic expression in a reply, without a trailing '= target'.
+
+    >>> extract("Let me think.\\nAnswer: (7-3)*(11-5) = 24")
+    '(7-3)*(11-5)'
+    """
+    for line in reversed(text.strip().splitlines()):
+        line = line.split("=")[0] if "=" in line else line
+        found = [m.group().strip() for m in _EXPRESSION.finditer(line)]
+        found = [f for f in found if f and any(ch.isdigit() for ch in f)]
+        if found:
+            return max(found, key=len)
+    return None
+
+
+@dataclass(frozen=True)
+class CountdownTask:
+    name: str = NAME
+    description: str = "reach a target from 3-4 numbers with + - * / (exact checker)"
+    verifier: CountdownVerifier = field(default_factory=CountdownVerifier)
+
+    def extract(self, text: str) -> str | None:
+        return extract(text)
+
+    def grade(self, problem: Problem, answer: str | None) -> bool | None:
+        if answer is None:
+            return False
+        return bool(checker.check(list(problem.data["numbers"]), int(problem.data["target"]), answer).correct)
+
+    def from_record(self, record: dict[str, Any]) -> Problem:
+        numbers = record.get("numbers")
+        if not isinstance(numbers, list) or not 1 <= len(numbers) <= 8:
+            raise ProblemError("'numbers' must be a list of 1 to 8 integers")
+        if any(type(n) is not int or n < 0 for n in numbers):
+            raise ProblemError(f"'numbers' must hold non-negative integers, got {numbers!r}")
+        return make_problem(record_id(record), numbers, require_int(record, "target"))
+
+    def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
+        rng = random.Random(f"countdown:{seed}")
+        problems = []
+        for index in range(count):
+            numbers, target, _ = random_instance(rng, split)
+            problems.append(make_problem(f"countdown-{seed}-{index}", numbers, target))
+        return problems
+
+
+_STATEMENT = re.compile(
+    r"numbers?\s+((?:\d+\s*(?:,|and|&)?\s*)+?)\s*(?:,\s*)?(?:to\s+)?(?:make|reach|get|equal|form)\s+(\d+)",
+    re.IGNORECASE,
+)
+
+
+def parse_statement(text: str) -> tuple[list[int], int] | None:
+    """The numbers and target of a countdown problem stated in words.
+
+    >>> parse_statement("Use the numbers 3, 5, 7 and 11 to make 24.")
+    ([3, 5, 7, 11], 24)
+    """
+    match = _STATEMENT.search(text)
+    if not match:
+        return None
+    numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
+    return (numbers, int(match.group(2))) if numbers else None

@@ -1,0 +1,115 @@
+"""Traces: every event of a solve and its result as JSON lines, and a readable rendering of them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import IO, Any, Iterator
+
+from ponder.strategies.base import Event
+from ponder.types import Candidate, Result
+
+
+class TraceError(ValueError):
+    """A trace file cannot be read."""
+
+
+def candidate_record(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "index": candidate.index,
+        "text": candidate.completion.text,
+        "reasoning": candidate.completion.reasoning,
+        "completion_tokens": candidate.completion.completion_tokens,
+        "finish_reason": candidate.completion.finish_reason,
+        "answer": candidate.answer,
+        "verdict": asdict(candidate.verdict) if candidate.verdict else None,
+    }
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "type": "event",
+        "kind": event.kind,
+        "problem_id": event.problem_id,
+        "strategy": event.strategy,
+        "message": event.message,
+        "usage": event.usage.to_dict(),
+    }
+    if event.candidate is not None and event.kind in ("candidate", "scored"):
+        record["candidate"] = candidate_record(event.candidate)
+    return record
+
+
+def result_record(result: Result, correct: bool | None = None) -> dict[str, Any]:
+    return {
+        "type": "result",
+        "problem_id": result.problem_id,
+        "strategy": result.strategy,
+        "answer": result.answer,
+        "text": result.text,
+        "chosen": result.chosen,
+        "correct": correct,
+        "stop_reason": result.stop_reason,
+        "candidates": len(result.candidates),
+        "usage": result.usage.to_dict(),
+    }
+
+
+class TraceWriter:
+    """Appends records to a JSONL file as they happen (nothing is lost if the run stops midway)."""
+
+    def __init__(self, path: str | Path):
+        self._file: IO[str] = open(path, "a", encoding="utf-8")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> TraceWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read(path: str | Path) -> Iterator[dict[str, Any]]:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise TraceError(f"cannot read trace {path}: {error}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise TraceError(f"{path}:{number}: not a JSON line") from None
+        if not isinstance(record, dict) or "type" not in record:
+            raise TraceError(f"{path}:{number}: not a ponder trace record")
+        yield record
+
+
+def render(path: str | Path) -> Iterator[str]:
+    """The trace as readable lines, one per event, grouped by problem."""
+    current = None
+    for record in read(path):
+        if record["problem_id"] != current:
+            current = record["problem_id"]
+            yield f"== {current} ({record['strategy']})"
+        usage = record["usage"]
+        spend = f"[{usage['candidates']} cand, {usage['completion_tokens'] + usage['verifier_tokens']} tok, {usage['seconds']:.2f}s]"
+        if record["type"] == "result":
+            mark = {True: "correct", False: "wrong", None: "unchecked"}[record["correct"]]
+            yield f"   result: {record['answer']!r} {mark}, stop: {record['stop_reason']} {spend}"
+        elif record["kind"] == "candidate":
+            c = record["candidate"]
+            yield f"   #{c['index']:<3} {c['text']!r} -> {c['answer']!r} ({c['completion_tokens']} tok)"
+        elif record["kind"] == "scored":
+            verdict = record["candidate"]["verdict"]
+            yield f"        score {verdict['score']:.2f}  {verdict['feedback']}"
+        elif record["kind"] != "done":
+            yield f"   {record['kind']}: {record['message']} {spend}"

@@ -1,0 +1,164 @@
+"""Train ponder's embedded model from scratch: a tiny Llama-style causal LM on the built-in tasks.
+
+    python -m ponder.training.embedded --out ponder/generators/embedded_model
+
+Reproducible: fixed seed, single process, CPU. Trains only on the "train" split of each task (held-out
+problems are reserved by a content hash, see ponder.tasks.base.split_of). Never runs at install time or
+in CI: the result ships inside the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ponder.generators.embedded_codec import countdown_prompt, multiply_prompt, multiply_scratchpad
+from ponder.generators.tokenizer import build_tokenizer
+from ponder.tasks.arithmetic import random_factors
+from ponder.tasks.countdown import random_instance
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 1234
+    steps: int = 4000
+    batch_size: int = 128
+    learning_rate: float = 3e-3
+    warmup_steps: int = 100
+    weight_decay: float = 0.01
+    countdown_fraction: float = 0.5  # share of examples that are countdown (the rest multiplication)
+    hidden_size: int = 128
+    layers: int = 4
+    heads: int = 4
+    mlp_size: int = 384
+    max_length: int = 64  # longest example in tokens, prompt included
+    threads: int = 2
+
+
+def training_example(rng: random.Random, countdown_fraction: float) -> tuple[str, str]:
+    """(compact prompt, target completion) for one training example from the train split."""
+    if rng.random() < countdown_fraction:
+        numbers, target, expression = random_instance(rng, "train")
+        return countdown_prompt(numbers, target), expression
+    a, b = random_factors(rng, "train")
+    return multiply_prompt(a, b), multiply_scratchpad(a, b)
+
+
+def make_batch(rng, tokenizer, config: TrainConfig):
+    import torch
+
+    vocab = tokenizer.get_vocab()
+    rows, masks = [], []
+    for _ in range(config.batch_size):
+        prompt, completion = training_example(rng, config.countdown_fraction)
+        prompt_ids = [tokenizer.bos_token_id] + [vocab[c] for c in prompt]
+        completion_ids = [vocab[c] for c in completion] + [tokenizer.eos_token_id]
+        rows.append(prompt_ids + completion_ids)
+        masks.append([0] * len(prompt_ids) + [1] * len(completion_ids))
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), tokenizer.pad_token_id)
+    labels = torch.full((len(rows), width), -100)
+    attention = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, (row, mask) in enumerate(zip(rows, masks)):
+        ids[i, : len(row)] = torch.tensor(row)
+        attention[i, : len(row)] = 1
+        labels[i, : len(row)] = torch.tensor([t if m else -100 for t, m in zip(row, mask)])
+    return ids, attention, labels
+
+
+def build_model(config: TrainConfig, tokenizer):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    model_config = LlamaConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=config.hidden_size,
+        intermediate_size=config.mlp_size,
+        num_hidden_layers=config.layers,
+        num_attention_heads=config.heads,
+        num_key_value_heads=config.heads,
+        max_position_embeddings=config.max_length,
+        tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    return LlamaForCausalLM(model_config)
+
+
+def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
+    import torch
+    from tqdm import tqdm
+
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    rng = random.Random(config.seed)
+    tokenizer = build_tokenizer()
+    model = build_model(config, tokenizer)
+    parameters = sum(p.numel() for p in model.parameters())
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.learning_rate,
+        betas=(0.9, 0.95),
+    )
+
+    def learning_rate(step: int) -> float:  # linear warm-up, cosine decay to 10%
+        if step < config.warmup_steps:
+            return (step + 1) / config.warmup_steps
+        done = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
+    model.train()
+    started = time.monotonic()
+    losses: list[float] = []
+    bar = tqdm(range(config.steps), desc="training", disable=not progress, mininterval=5)
+    for step in bar:
+        ids, attention, labels = make_batch(rng, tokenizer, config)
+        loss = model(input_ids=ids, attention_mask=attention, labels=labels).loss
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+        if step % 50 == 0:
+            bar.set_postfix(loss=f"{sum(losses[-50:]) / len(losses[-50:]):.4f}")
+    seconds = time.monotonic() - started
+    model.eval()
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    summary = {
+        "config": asdict(config),
+        "parameters": parameters,
+        "train_seconds": round(seconds, 1),
+        "final_loss": round(sum(losses[-100:]) / len(losses[-100:]), 4),
+        "torch": torch.__version__,
+    }
+    (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
+    parser.add_argument("--steps", type=int, default=TrainConfig.steps)
+    parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO)
+    summary = train(TrainConfig(steps=args.steps, seed=args.seed), args.out)
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()

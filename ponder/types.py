@@ -1,0 +1,127 @@
+"""Frozen value types shared by every part of ponder.
+
+Data flows problem -> strategy -> generator -> completions -> verifier -> verdicts -> result;
+these are the values that flow. Nothing here does work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, Mapping
+
+Role = Literal["system", "user", "assistant", "tool"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message, as sent to a generator."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a task. `prompt` is plain language any model can read; `data` is what the
+    task's verifier needs (numbers and target, reference answer, ...)."""
+
+    id: str
+    task: str
+    prompt: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    temperature: float = 1.0  # 0 means greedy decoding
+    top_p: float = 1.0  # nucleus sampling mass
+    max_tokens: int = 128  # cap on completion tokens per candidate
+    seed: int | None = None  # makes local sampling reproducible; passed to endpoints that honour it
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One candidate completion as a generator returned it, with its own token counts."""
+
+    text: str
+    completion_tokens: int
+    finish_reason: str  # "stop", "length", "deadline" or the endpoint's own value
+    reasoning: str | None = None  # the backend's reasoning / reasoning_content, when it returns one
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What one generator call returned: n completions and what the call cost."""
+
+    completions: tuple[Completion, ...]
+    prompt_tokens: int  # prompt tokens billed for the whole call (once per request sent)
+    calls: int = 1  # requests that returned completions (n singles when a backend refuses `n`; a refused request costs nothing)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(c.completion_tokens for c in self.completions)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verifier's judgement of one candidate."""
+
+    score: float  # in [0, 1]; higher is better
+    correct: bool | None  # None when the verifier cannot tell
+    feedback: str = ""  # why, in words a model can act on (used by `revise`)
+    tokens: int = 0  # tokens the verifier itself spent (0 for exact checkers)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int  # order in which the strategy produced it, from 0
+    completion: Completion
+    answer: str | None  # the task's extracted final answer; None when unparsable
+    verdict: Verdict | None = None  # None when the strategy did not (or could not afford to) verify it
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Compute spent. Every field only ever grows; `+` adds two spends."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    verifier_tokens: int = 0
+    calls: int = 0  # generator requests
+    verifier_calls: int = 0
+    candidates: int = 0
+    seconds: float = 0.0
+    dollars: float = 0.0
+    flops: float | None = None  # 2 x parameters x tokens, when the parameter count is known
+
+    @property
+    def generated_tokens(self) -> int:
+        """The tokens a token limit counts: generator completions plus verifier tokens."""
+        return self.completion_tokens + self.verifier_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        values: dict[str, Any] = {}
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            values[f.name] = None if a is None and b is None else (a or 0) + (b or 0)
+        return Usage(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+StopReason = Literal["solved", "done", "budget"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a strategy returns: the chosen answer and everything it cost."""
+
+    problem_id: str
+    strategy: str
+    answer: str | None  # extracted final answer of the chosen candidate
+    text: str | None  # full text of the chosen candidate
+    chosen: int | None  # index of the chosen candidate
+    candidates: tuple[Candidate, ...]
+    usage: Usage
+    stop_reason: StopReason  # solved early, ran its course, or the budget ran out (anytime answer)

@@ -1,0 +1,85 @@
+"""Exact countdown checker: the expression must use only the given numbers (each at most as often as
+given), only + - * / and parentheses, and equal the target exactly (rational arithmetic)."""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ponder.types import Problem, Verdict
+from ponder.verifiers.base import UNPARSABLE
+
+MAX_EXPRESSION_CHARS = 200  # longer input is rejected before parsing
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_NORMALISE = str.maketrans({"×": "*", "÷": "/", "−": "-", "x": "*", "X": "*"})
+
+
+class InvalidExpression(ValueError):
+    """The expression is not a countdown expression (the reason is the message)."""
+
+
+def evaluate(expression: str) -> tuple[Fraction, list[int]]:
+    """Evaluate a countdown expression exactly; return its value and the numbers it uses.
+
+    >>> evaluate("(7-3)*(11-5)")
+    (Fraction(24, 1), [7, 3, 11, 5])
+    """
+    text = expression.translate(_NORMALISE).strip()
+    if not text:
+        raise InvalidExpression("empty expression")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise InvalidExpression(f"expression longer than {MAX_EXPRESSION_CHARS} characters")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise InvalidExpression(f"not an arithmetic expression: {expression!r}") from None
+    used: list[int] = []
+    return _eval(tree.body, used), used
+
+
+def _eval(node: ast.AST, used: list[int]) -> Fraction:
+    if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
+        used.append(node.value)
+        return Fraction(node.value)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        left, right = _eval(node.left, used), _eval(node.right, used)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if right == 0:
+            raise InvalidExpression("division by zero")
+        return left / right
+    raise InvalidExpression("only whole numbers, + - * / and parentheses are allowed")
+
+
+def check(numbers: list[int], target: int, expression: str) -> Verdict:
+    """The verdict for one expression: correct, or why not."""
+    try:
+        value, used = evaluate(expression)
+    except InvalidExpression as error:
+        return Verdict(score=0.0, correct=False, feedback=str(error))
+    excess = Counter(used) - Counter(numbers)
+    if excess:
+        extra = ", ".join(str(n) for n in sorted(excess.elements()))
+        return Verdict(score=0.0, correct=False, feedback=f"uses numbers not given (or too often): {extra}")
+    if value == target:
+        return Verdict(score=1.0, correct=True, feedback=f"{expression} = {target}")
+    # A graded score lets weighted voting prefer near misses; it never reaches 1.
+    closeness = 1.0 / (1.0 + float(abs(value - target)))
+    return Verdict(score=0.5 * closeness, correct=False, feedback=f"{expression} = {value}, not {target}")
+
+
+@dataclass(frozen=True)
+class CountdownVerifier:
+    name: str = "countdown"
+    max_tokens: int = 0
+
+    async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
+        if answer is None:
+            return UNPARSABLE
+        return check(list(problem.data["numbers"]), int(problem.data["target"]), answer)

@@ -1,0 +1,60 @@
+"""The `ponder` command as a user runs it (a real process, the real embedded model)."""
+
+import json
+
+from conftest import run_cli
+
+
+def test_solve_a_problem_in_words():
+    done = run_cli("solve", "Use the numbers 3, 5, 7 and 11 to make 24.", "--max-candidates", "32", "--json")
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["id"] == "cli" and record["strategy"] == "best_of_n" and isinstance(record["correct"], bool)
+    assert record["usage"]["candidates"] <= 32
+
+
+def test_json_output_has_one_object_per_problem(tmp_path):
+    trace = tmp_path / "trace.jsonl"
+    done = run_cli("solve", "--task", "arithmetic", "--count", "3", "--strategy", "majority", "--max-candidates", "4", "--json", "--trace", str(trace))
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(records) == 3 and all({"id", "answer", "correct", "usage"} <= set(r) for r in records)
+    shown = run_cli("trace", "show", str(trace))
+    assert shown.returncode == 0 and "result:" in shown.stdout and "== arithmetic-0-0" in shown.stdout
+
+
+def test_malformed_problems_are_reported_and_the_rest_solved(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "numbers": [3, 5, 7, 11], "target": 24}\nnot json\n{"id": "b", "numbers": [2, 9], "target": 11}\n')
+    done = run_cli("solve", "--task", "countdown", "--input", str(path), "--max-candidates", "4", "--json")
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in records if "answer" in r] == ["a", "b"] or {r["id"] for r in records if "answer" in r} == {"a", "b"}
+    assert any(r.get("line") == 2 and "invalid JSON" in r["error"] for r in records)
+
+
+def test_bad_input_gives_one_clear_line_and_nonzero_exit(tmp_path):
+    cases = [
+        ("solve", "--count", "2", "--model", "bogus"),
+        ("solve", "--input", str(tmp_path / "missing.jsonl"), "--task", "jsonl"),
+        ("solve", "--count", "2", "--max-tokens", "0"),
+        ("solve", "--count", "2", "--max-dollars", "1"),
+        ("solve",),
+        ("trace", "show", str(tmp_path / "missing.jsonl")),
+    ]
+    for args in cases:
+        done = run_cli(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("ponder: error:") and "Traceback" not in done.stderr
+
+
+def test_tasks_are_listed():
+    done = run_cli("tasks")
+    assert done.returncode == 0 and {"countdown", "arithmetic", "jsonl"} <= {line.split()[0] for line in done.stdout.splitlines()}
+
+
+def test_demo_prints_the_generator_verifier_gap_table():
+    done = run_cli("demo", "--problems", "10")
+    assert done.returncode == 0, done.stderr
+    assert "best of 16, exact checker" in done.stdout and "majority of 16" in done.stdout
