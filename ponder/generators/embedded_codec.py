@@ -35,13 +35,14 @@ def multiply_prompt(a: int, b: int) -> str:
 
 def multiply_scratchpad(a: int, b: int) -> str:
     """The training target for a x b: partial products of a with each digit of b (shifted), then the
-    product, all least-significant digit first.
+    product, least-significant digit first. Numbers keep their natural lengths, so adding the partials
+    means finding digits at varying distances: the step the tiny model gets wrong often enough for
+    voting to matter (a fixed-width layout made it near perfect; see the model card).
 
     >>> multiply_scratchpad(123, 456)
     '837+0516+00294=88065'
     """
-    digits = str(b)[::-1]
-    partials = [str(a * int(d) * 10**i)[::-1] for i, d in enumerate(digits)]
+    partials = [str(a * int(d) * 10**i)[::-1] for i, d in enumerate(str(b)[::-1])]
     return "+".join(partials) + "=" + str(a * b)[::-1]
 
 
@@ -67,6 +68,11 @@ def render(prompt: str, raw: str) -> str:
     """
     if not prompt.startswith(MULTIPLY_TAG):
         return raw
-    head, _, product = raw.partition("=")
-    partials = " + ".join(part[::-1] for part in head.split("+"))
-    return f"{partials} = {product[::-1]}" if _ else partials
+    head, equals, product = raw.partition("=")
+    partials = " + ".join(_unpad(part[::-1]) for part in head.split("+"))
+    return f"{partials} = {_unpad(product[::-1])}" if equals else partials
+
+
+def _unpad(number: str) -> str:
+    stripped = number.lstrip("0")
+    return stripped if stripped or not number else "0"

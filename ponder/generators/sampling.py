@@ -44,21 +44,26 @@ def sample(
     input_ids = torch.tensor([prompt_ids], dtype=torch.long).expand(n, -1).contiguous()
     output = model(input_ids=input_ids, use_cache=True)
     cache, logits = output.past_key_values, output.logits[:, -1, :]
-    rows: list[list[int]] = [[] for _ in range(n)]
-    reasons = ["length"] * n
-    active = torch.ones(n, dtype=torch.bool)
+    steps: list[torch.Tensor] = []
+    finished = torch.zeros(n, dtype=torch.bool)
+    out_of_time = False
     for step in range(max_new_tokens):
         tokens = pick_next(logits, temperature, top_p, rng)
-        for row in active.nonzero().flatten().tolist():
-            rows[row].append(int(tokens[row]))
-            if tokens[row] == eos_token_id:
-                active[row] = False
-                reasons[row] = "stop"
-        if not active.any() or step + 1 == max_new_tokens:
+        steps.append(tokens)
+        finished |= tokens == eos_token_id
+        if finished.all() or step + 1 == max_new_tokens:
             break
         if deadline is not None and clock() >= deadline:
-            reasons = ["deadline" if active[i] else r for i, r in enumerate(reasons)]
+            out_of_time = True
             break
         output = model(input_ids=tokens[:, None], past_key_values=cache, use_cache=True)
         cache, logits = output.past_key_values, output.logits[:, -1, :]
+    rows, reasons = [], []
+    for row in torch.stack(steps, dim=1).tolist():
+        if eos_token_id in row:
+            rows.append(row[: row.index(eos_token_id) + 1])  # EOS was generated, so it is counted
+            reasons.append("stop")
+        else:
+            rows.append(row)
+            reasons.append("deadline" if out_of_time else "length")
     return rows, reasons

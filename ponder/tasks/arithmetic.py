@@ -1,5 +1,5 @@
-"""Multi-digit multiplication (3 x 3 digits by default), hard enough for a tiny model that sampled
-answers disagree, so voting over final answers helps (self-consistency, Wang et al. 2022)."""
+"""Multi-digit multiplication, at a size hard enough for the tiny model that sampled answers disagree,
+so voting over final answers helps (self-consistency, Wang et al. 2022)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ponder.types import Problem
 from ponder.verifiers.math_answer import MathAnswerVerifier, equivalent, extract_final_answer
 
 NAME = "arithmetic"
-FACTOR_RANGE = (100, 999)
+DEFAULT_DIGITS = (3, 3)  # digits of the two factors
 _STATEMENT = re.compile(r"(\d+)\s*(?:×|\*|x|times|multiplied by)\s*(\d+)", re.IGNORECASE)
 
 
@@ -31,9 +31,10 @@ def make_problem(problem_id: str, a: int, b: int) -> Problem:
     return Problem(id=problem_id, task=NAME, prompt=prompt_for(a, b), data={"a": a, "b": b, "answer": str(a * b)})
 
 
-def random_factors(rng: random.Random, split: Split | None) -> tuple[int, int]:
+def random_factors(rng: random.Random, split: Split | None, digits: tuple[int, int] = DEFAULT_DIGITS) -> tuple[int, int]:
+    """Two factors with the given numbers of digits, from `split` (any split when None)."""
     while True:
-        a, b = rng.randint(*FACTOR_RANGE), rng.randint(*FACTOR_RANGE)
+        a, b = (rng.randint(10 ** (d - 1), 10**d - 1) for d in digits)
         if split is None or split_of(f"{a}*{b}") == split:
             return a, b
 
@@ -41,8 +42,9 @@ def random_factors(rng: random.Random, split: Split | None) -> tuple[int, int]:
 @dataclass(frozen=True)
 class ArithmeticTask:
     name: str = NAME
-    description: str = "3-digit x 3-digit multiplication (answer voting; reference-answer verifier)"
+    description: str = "multi-digit multiplication (answer voting; reference-answer verifier)"
     verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
+    digits: tuple[int, int] = DEFAULT_DIGITS  # digits of the generated factors
 
     def extract(self, text: str) -> str | None:
         return extract_final_answer(text)
@@ -56,6 +58,6 @@ class ArithmeticTask:
 
     def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
         rng = random.Random(f"arithmetic:{seed}")
-        return [make_problem(f"arithmetic-{seed}-{i}", *random_factors(rng, split)) for i in range(count)]
+        return [make_problem(f"arithmetic-{seed}-{i}", *random_factors(rng, split, self.digits)) for i in range(count)]
 
 

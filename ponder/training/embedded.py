@@ -34,13 +34,15 @@ class TrainConfig:
     learning_rate: float = 3e-3
     warmup_steps: int = 100
     weight_decay: float = 0.01
-    countdown_fraction: float = 0.5  # share of examples that are countdown (the rest multiplication)
+    countdown_fraction: float = 0.45  # share of examples that are countdown (the rest multiplication)
     hidden_size: int = 128
     layers: int = 4
     heads: int = 4
     mlp_size: int = 384
     max_length: int = 64  # longest example in tokens, prompt included
     threads: int = 2
+    stop_after: int | None = None  # end early at this step, keeping the full run's learning-rate schedule
+    save_every: int | None = None  # also save checkpoint-STEP/ every this many steps
 
 
 def training_example(rng: random.Random, countdown_fraction: float) -> tuple[str, str]:
@@ -48,7 +50,9 @@ def training_example(rng: random.Random, countdown_fraction: float) -> tuple[str
     if rng.random() < countdown_fraction:
         numbers, target, expression = random_instance(rng, "train")
         return countdown_prompt(numbers, target), expression
-    a, b = random_factors(rng, "train")
+    # Factors of 2-4 x 2-3 digits, so that the evaluated size is a choice made after training.
+    digits = (rng.choice((2, 3, 4)), rng.choice((2, 3, 3, 3)))
+    a, b = random_factors(rng, "train", digits)
     return multiply_prompt(a, b), multiply_scratchpad(a, b)
 
 
@@ -121,8 +125,11 @@ def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     model.train()
     started = time.monotonic()
     losses: list[float] = []
-    bar = tqdm(range(config.steps), desc="training", disable=not progress, mininterval=5)
+    bar = tqdm(range(min(config.steps, config.stop_after or config.steps)), desc="training", disable=not progress, mininterval=5)
     for step in bar:
+        if config.save_every and step and step % config.save_every == 0:
+            model.save_pretrained(out / f"checkpoint-{step}", safe_serialization=True)
+            tokenizer.save_pretrained(out / f"checkpoint-{step}")
         ids, attention, labels = make_batch(rng, tokenizer, config)
         loss = model(input_ids=ids, attention_mask=attention, labels=labels).loss
         optimizer.zero_grad(set_to_none=True)
@@ -141,6 +148,7 @@ def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     summary = {
         "config": asdict(config),
         "parameters": parameters,
+        "steps_run": len(losses),
         "train_seconds": round(seconds, 1),
         "final_loss": round(sum(losses[-100:]) / len(losses[-100:]), 4),
         "torch": torch.__version__,
@@ -154,9 +162,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
     parser.add_argument("--steps", type=int, default=TrainConfig.steps)
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    parser.add_argument("--stop-after", type=int, help="end at this step (the schedule still spans --steps)")
+    parser.add_argument("--save-every", type=int, help="also save checkpoint-STEP/ every N steps")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    summary = train(TrainConfig(steps=args.steps, seed=args.seed), args.out)
+    config = TrainConfig(steps=args.steps, seed=args.seed, stop_after=args.stop_after, save_every=args.save_every)
+    summary = train(config, args.out)
     print(json.dumps(summary, indent=2))
 
 
