@@ -4,7 +4,9 @@ Every generator and verifier call asks the budget first and is granted at most w
 is reserved while the call runs (so concurrent calls cannot overspend together) and settled with the
 actual spend afterwards. Limits hold for candidates, generated tokens (generator completions plus
 verifier tokens), generator calls and dollars by construction. Wall-clock seconds are enforced by a
-deadline that every call receives: local decoding stops at it, remote calls are cancelled at it.
+deadline that every call receives: local decoding skips any step that would end past it, remote calls
+are cancelled at it. A call is only started while time is left, but its first forward pass (prompt
+and first token) cannot be interrupted, so a seconds limit can be overshot by about that much.
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def run_solve(args: argparse.Namespace) -> int:
         _emit(args, {"id": error.id, "line": error.line, "error": error.message})
     checked = summary["checked"]
     print(
-        f"{len(problems)} problems, {len(errors)} malformed, {summary['failed']} failed"
+        f"{len(problems)} problem{'' if len(problems) == 1 else 's'}, {len(errors)} malformed, {summary['failed']} failed"
         + (f"; accuracy {summary['correct'] / checked:.1%} ({summary['correct']}/{checked})" if checked else "")
         + f"; {summary['tokens']} generated tokens",
         file=sys.stderr,

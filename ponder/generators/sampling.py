@@ -40,23 +40,27 @@ def sample(
 ) -> tuple[list[list[int]], list[str]]:
     """n continuations of one prompt; returns (token ids per row, EOS included; finish reason per row).
 
-    Stops a row at EOS or `max_new_tokens`; stops every row at `deadline` (clock time)."""
+    Stops a row at EOS or `max_new_tokens`; stops every row before a step that would end past
+    `deadline` (clock time). The prompt's forward pass and first token always run."""
     input_ids = torch.tensor([prompt_ids], dtype=torch.long).expand(n, -1).contiguous()
     output = model(input_ids=input_ids, use_cache=True)
     cache, logits = output.past_key_values, output.logits[:, -1, :]
     steps: list[torch.Tensor] = []
     finished = torch.zeros(n, dtype=torch.bool)
     out_of_time = False
+    step_seconds = 0.0  # duration of the last decoding step: a step that would end past the deadline is skipped
     for step in range(max_new_tokens):
         tokens = pick_next(logits, temperature, top_p, rng)
         steps.append(tokens)
         finished |= tokens == eos_token_id
         if finished.all() or step + 1 == max_new_tokens:
             break
-        if deadline is not None and clock() >= deadline:
+        if deadline is not None and clock() + step_seconds >= deadline:
             out_of_time = True
             break
+        started = clock()
         output = model(input_ids=tokens[:, None], past_key_values=cache, use_cache=True)
+        step_seconds = clock() - started
         cache, logits = output.past_key_values, output.logits[:, -1, :]
     rows, reasons = [], []
     for row in torch.stack(steps, dim=1).tolist():
