@@ -50,7 +50,6 @@ class Run:
     on_event: Callable[[Event], None] = lambda event: None
     batch_size: int = 16  # candidates asked for per generator call
     candidates: list[Candidate] = field(default_factory=list)
-    failures: int = 0
 
     @property
     def target(self) -> int:
@@ -77,7 +76,6 @@ class Run:
             generation = await self.generator.generate(messages, grant.candidates, params, timeout=grant.timeout)
         except GeneratorError as error:
             self.budget.settle(grant, None)
-            self.failures += 1
             self.emit("error", str(error))
             log.warning("%s: %s", self.problem.id, error)
             return []
