@@ -18,7 +18,6 @@ import numpy as np
 from ponder.scaling.estimators import bon_at_k, bootstrap_ci, maj_at_k, pass_at_k
 from ponder.strategies.voting import tally, vote_key, winner
 
-SUBSAMPLED = ("single", "best_of_n", "majority", "weighted_majority")
 COVERAGE = "pass_at_k"
 USES_VERIFIER = frozenset({"best_of_n", "weighted_majority"})
 

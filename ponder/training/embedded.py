@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 1234
-    steps: int = 4000
+    steps: int = 5000  # length of the learning-rate schedule
     batch_size: int = 128
     learning_rate: float = 3e-3
     warmup_steps: int = 100
@@ -41,7 +41,7 @@ class TrainConfig:
     mlp_size: int = 384
     max_length: int = 64  # longest example in tokens, prompt included
     threads: int = 2
-    stop_after: int | None = None  # end early at this step, keeping the full run's learning-rate schedule
+    stop_after: int | None = 1500  # end at this step, keeping the full run's learning-rate schedule (the shipped model)
     save_every: int | None = None  # also save checkpoint-STEP/ every this many steps
 
 
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
     parser.add_argument("--steps", type=int, default=TrainConfig.steps)
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
-    parser.add_argument("--stop-after", type=int, help="end at this step (the schedule still spans --steps)")
+    parser.add_argument("--stop-after", type=int, default=TrainConfig.stop_after, help="end at this step; the schedule still spans --steps (default: %(default)s, the shipped model)")
     parser.add_argument("--save-every", type=int, help="also save checkpoint-STEP/ every N steps")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
