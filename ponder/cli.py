@@ -13,6 +13,10 @@ from typing import Any, Sequence
 from ponder.budget import EFFORT_LEVELS, BudgetError, Limits, Price, load_effort_presets, DEFAULT_EFFORTS
 from ponder.generators.base import GeneratorError
 from ponder.strategies import STRATEGIES
+from ponder.scaling.report import ReportError
+from ponder.scaling.store import StoreError
+from ponder.scaling.sweep import SweepError
+from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import StrategyError
 from ponder.tasks import TASKS, get_task
 from ponder.tasks.base import ProblemError, TaskError, load_problems
@@ -20,7 +24,7 @@ from ponder.trace import TraceError
 from ponder.types import SamplingParams
 
 log = logging.getLogger("ponder")
-USER_ERRORS = (BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError)
+USER_ERRORS = (BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError, ReportError, StoreError, SweepError)
 
 
 class CliError(Exception):
@@ -86,6 +90,34 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--json", action="store_true", help="one JSON object per problem on stdout")
     solve.set_defaults(run=run_solve)
 
+    solve.add_argument("--allocation", type=Path, help="the adaptive strategy's policy (allocation.json from `ponder scale`)")
+
+    scale = commands.add_parser("scale", help="measure accuracy vs inference compute: curves, fits, compute-optimal allocation, report")
+    scale.add_argument("--task", choices=list(TASKS), default="countdown")
+    scale.add_argument("--input", type=Path, help="JSONL file of problems of --task (default: built-in held-out problems)")
+    scale.add_argument("--problems", type=int, default=100, help="how many built-in problems (without --input)")
+    scale.add_argument("--problem-seed", type=int, default=0, help="which built-in problems")
+    scale.add_argument("--model", default="embedded", help="embedded (default), openai:MODEL@BASE_URL or hf:PATH")
+    scale.add_argument("--strategies", default="single,best_of_n,majority,weighted_majority,revise",
+                       help="comma-separated; pool strategies are estimated at every budget, revise and adaptive run per budget")
+    scale.add_argument("--max-candidates", type=int, default=64, help="N: samples per problem (the largest budget)")
+    scale.add_argument("--seed", type=int, default=0)
+    scale.add_argument("--out", type=Path, required=True, help="output folder; re-running with the same arguments resumes it")
+    scale.add_argument("--temperature", type=float, default=1.0)
+    scale.add_argument("--top-p", type=float, default=1.0)
+    scale.add_argument("--max-new-tokens", type=int, default=256, help="cap on each sample's length")
+    scale.add_argument("--concurrency", type=int, default=4, help="generator requests in flight")
+    scale.add_argument("--retries", type=int, default=3, help="retries of a failed request, with exponential backoff")
+    scale.add_argument("--backoff", type=float, default=1.0, help="seconds before the first retry (doubling)")
+    scale.add_argument("--timeout", type=float, default=120.0, help="seconds per backend request")
+    scale.add_argument("--bins", type=int, default=4, help="difficulty bins for compute-optimal allocation")
+    scale.add_argument("--price-table", type=Path, help="show running spend in dollars (see solve --price-table)")
+    scale.set_defaults(run=run_scale)
+
+    report = commands.add_parser("report", help="re-render a sweep's curves, plots and report from its stored samples")
+    report.add_argument("dir", type=Path)
+    report.set_defaults(run=run_report)
+
     tasks = commands.add_parser("tasks", help="list the tasks")
     tasks.set_defaults(run=run_tasks)
 
@@ -135,6 +167,7 @@ def run_solve(args: argparse.Namespace) -> int:
         seed=args.seed,
         presets=presets,
         price=_price(args.price_table, generator.name) if args.price_table else None,
+        allocation=Allocation.load(args.allocation) if args.allocation else None,
     )
     summary = asyncio.run(_solve(args, task, problems, generator, plan))
     for error in errors:
@@ -251,6 +284,85 @@ def _emit(args: argparse.Namespace, record: dict[str, Any]) -> None:
         shown = record["answer"] if record["answer"] is not None else repr(record.get("text"))
         tokens = record["usage"]["completion_tokens"] + record["usage"]["verifier_tokens"]
         print(f"{record['id']}: {shown}{mark} [{record['candidates']} candidates, {tokens} tokens, {record['stop_reason']}]")
+
+
+# -- scale, report -------------------------------------------------------------------------------
+def run_scale(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from ponder.generators import load_generator
+    from ponder.scaling.harness import run_scale as scale
+    from ponder.scaling.sweep import SweepConfig
+
+    config = SweepConfig(
+        task=args.task, model=args.model, samples=args.max_candidates,
+        strategies=tuple(s.strip() for s in args.strategies.split(",") if s.strip()), seed=args.seed,
+        temperature=args.temperature, top_p=args.top_p, max_new_tokens=args.max_new_tokens, concurrency=args.concurrency,
+        retries=args.retries, backoff=args.backoff, timeout=args.timeout, bins=args.bins,
+    )
+    task = get_task(args.task)
+    if args.input is not None:
+        problems, errors = load_problems(task, args.input)
+        for error in errors:
+            log.warning("line %d (%s): %s", error.line, error.id or "no id", error.message)
+        if errors:
+            raise CliError(f"{len(errors)} malformed problem(s) in {args.input} (first: line {errors[0].line}: {errors[0].message}); fix them first")
+    elif args.problems < 1:
+        raise CliError("--problems must be at least 1")
+    else:
+        problems = task.generate(args.problems, args.problem_seed)
+    generator = load_generator(args.model, timeout=args.timeout)
+    price = _price(args.price_table, generator.name) if args.price_table else None
+    bar = tqdm(desc="sweep", unit="sample", file=sys.stderr, dynamic_ncols=True)
+
+    def on_progress(progress) -> None:
+        bar.total = progress.total
+        bar.n = progress.done
+        spend = {"tokens": f"{progress.tokens:,}"}
+        if price is not None:
+            spend["spent"] = f"${price.cost(progress.prompt_tokens, progress.tokens):.4f}"
+        if progress.failed_units:
+            spend["failed"] = progress.failed_units
+        bar.set_postfix(spend, refresh=False)
+        bar.refresh()
+
+    try:
+        summary, analysis = scale(config, problems, task, generator, args.out, command=["ponder", *sys.argv[1:]], on_progress=on_progress)
+    except KeyboardInterrupt:
+        bar.close()
+        print(f"ponder: stopped; everything finished so far is stored in {args.out / 'sweep.sqlite'}. "
+              "Re-run the same command to resume.", file=sys.stderr)
+        return 130
+    bar.close()
+    _print_analysis(analysis, args.out)
+    for reason in summary.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
+    if summary.failed_units:
+        print(f"ponder: {len(summary.failed_units)} work unit(s) still failed after {args.retries} retries "
+              f"(first: {summary.failed_units[0]}); re-run the same command to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from ponder.scaling.report import render
+
+    _print_analysis(render(args.dir), args.dir)
+    return 0
+
+
+def _print_analysis(analysis, out: Path) -> None:
+    from ponder.scaling.plot import LABELS
+    from ponder.scaling.report import estimate_of, summary_lines
+
+    print(f"{'strategy':<28} {'k':>4} {'tokens/problem':>15} {'accuracy':>9} {'95% CI':>17}  estimate")
+    for p in analysis.points:
+        print(f"{LABELS.get(p.strategy, p.strategy):<28} {p.candidates:>4} {p.mean_tokens:>15,.1f} {p.accuracy:>9.1%} "
+              f"{f'{p.ci_low:.1%}–{p.ci_high:.1%}':>17}  {estimate_of(p, analysis.sequential)}")
+    print()
+    for line in summary_lines(analysis):
+        print(line)
+    print(f"\nwrote {out}/: report.html, scaling.png/.svg, frontier.png/.svg, curves.csv, samples.jsonl, allocation.json, manifest.json")
 
 
 # -- tasks, demo, trace --------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from typing import AsyncIterator, Callable, Mapping, Sequence
 
 from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, effort_limits
 from ponder.generators.base import Generator
-from ponder.strategies import NEEDS_VERIFIER, get_strategy
+from ponder.strategies import USES_VERIFIER, get_strategy
+from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import Event, Run
 from ponder.tasks.base import Task
 from ponder.types import Problem, Result, SamplingParams
@@ -30,6 +31,7 @@ class Plan:
     seed: int = 0  # seeds each problem's sampling (problem i gets seed + i * 100003)
     batch_size: int = 16
     price: Price | None = None
+    allocation: Allocation | None = None  # the adaptive strategy's policy (None: its default)
 
 
 def make_plan(
@@ -42,6 +44,7 @@ def make_plan(
     presets: Mapping[str, Limits] = DEFAULT_EFFORTS,
     price: Price | None = None,
     batch_size: int = 16,
+    allocation: Allocation | None = None,
 ) -> Plan:
     """A plan from user choices: effort picks limits, explicit limits override them field by field.
     Effort 'none' means answering at once: one greedy candidate unless a strategy is named."""
@@ -56,7 +59,7 @@ def make_plan(
     get_strategy(strategy)  # fail early on an unknown name
     if limits.max_dollars is not None and price is None:
         raise BudgetError("a dollar limit needs a price for the model (see --price-table)")
-    return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price)
+    return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price, allocation=allocation)
 
 
 def problem_seed(plan: Plan, index: int) -> int:
@@ -80,11 +83,12 @@ async def solve(
         generator=generator,
         budget=Budget(plan.limits, price=plan.price, parameter_count=generator.parameter_count),
         extract=task.extract,
-        verifier=task.verifier if plan.strategy in NEEDS_VERIFIER else None,
+        verifier=task.verifier if plan.strategy in USES_VERIFIER else None,
         params=replace(plan.params, seed=seed),
         rng=random.Random(seed),
         on_event=on_event,
         batch_size=plan.batch_size,
+        allocation=plan.allocation,
     )
     return await get_strategy(plan.strategy)(run)
 

@@ -29,8 +29,8 @@ def free_port() -> int:
 class Server:
     """A real `ponder serve` process on loopback."""
 
-    def __init__(self, *extra: str):
-        self.port = free_port()
+    def __init__(self, *extra: str, port: int | None = None):
+        self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         env = dict(os.environ, OMP_NUM_THREADS="1")
         self.process = subprocess.Popen(

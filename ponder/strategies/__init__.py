@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Awaitable, Callable
 
+from ponder.strategies.adaptive import adaptive
 from ponder.strategies.base import Run, StrategyError
 from ponder.strategies.best_of_n import best_of_n
 from ponder.strategies.majority import majority
@@ -19,8 +20,10 @@ STRATEGIES: dict[str, Strategy] = {
     "majority": majority,
     "weighted_majority": weighted_majority,
     "revise": revise,
+    "adaptive": adaptive,
 }
 NEEDS_VERIFIER = frozenset({"best_of_n", "weighted_majority", "revise"})
+USES_VERIFIER = NEEDS_VERIFIER | {"adaptive"}  # adaptive consults one when the task has one
 
 
 def get_strategy(name: str) -> Strategy:

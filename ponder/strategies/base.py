@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field, replace
-from typing import AsyncIterator, Callable, Literal, Sequence
+from typing import Any, AsyncIterator, Callable, Literal, Sequence
 
 from ponder.budget import Budget
 from ponder.generators.base import Generator, GeneratorError
@@ -49,12 +49,15 @@ class Run:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     on_event: Callable[[Event], None] = lambda event: None
     batch_size: int = 16  # candidates asked for per generator call
+    allocation: Any = None  # adaptive's difficulty policy (strategies.adaptive.Allocation); None: its default
+    cap: int | None = None  # a strategy may aim for fewer candidates than the budget allows
     candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def target(self) -> int:
         """How many candidates the strategy aims for."""
-        return self.budget.limits.max_candidates or DEFAULT_CANDIDATES
+        budgeted = self.budget.limits.max_candidates or DEFAULT_CANDIDATES
+        return budgeted if self.cap is None else min(budgeted, self.cap)
 
     def emit(self, kind: EventKind, message: str, candidate: Candidate | None = None) -> None:
         self.on_event(Event(kind, self.problem.id, self.strategy, message, self.budget.usage, candidate))

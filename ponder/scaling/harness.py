@@ -1,0 +1,104 @@
+"""`ponder scale` end to end: open (or resume) the store in the output folder, sweep, render the
+report, and keep manifest.json saying what ran, with what, when."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import platform
+import subprocess
+from dataclasses import asdict
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ponder.generators.base import Generator
+from ponder.scaling.analysis import Analysis, fold_allocations
+from ponder.scaling.report import render
+from ponder.scaling.store import STORE_NAME, Store
+from ponder.scaling.sweep import Progress, SweepConfig, SweepSummary, run_sweep
+from ponder.tasks.base import Task
+from ponder.types import Problem
+
+PACKAGES = ("ponder", "torch", "transformers", "numpy", "matplotlib", "openai", "sympy")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def git_commit() -> str | None:
+    """The commit of the ponder checkout running (with '+dirty' for local changes); None outside git."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10)
+        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def write_manifest(out: Path, record: dict[str, Any]) -> None:
+    path = out / "manifest.json"
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(record, indent=2) + "\n")
+    temporary.replace(path)  # atomic: a killed sweep never leaves half a manifest
+
+
+async def scale(
+    config: SweepConfig,
+    problems: Sequence[Problem],
+    task: Task,
+    generator: Generator,
+    out: Path,
+    *,
+    command: Sequence[str] = (),
+    on_progress: Callable[[Progress], None] = lambda progress: None,
+) -> tuple[SweepSummary, Analysis]:
+    """Sweep into `out` (resuming what is stored there), then write every output."""
+    out.mkdir(parents=True, exist_ok=True)
+    with Store(out / STORE_NAME) as store:
+        new = store.claim(config.identity(problems))
+        store.put("settings", {**asdict(config), "strategies": list(config.strategies)})
+        manifest = store.get("manifest") or {"started": now(), "sessions": []}
+        manifest["sessions"].append({"started": now(), "command": list(command), "finished": None})
+        manifest.update(
+            command=list(command) or manifest.get("command"), model=config.model, generator=generator.name, task=config.task,
+            problems=len(problems), seeds={"seed": config.seed}, settings=asdict(config), versions=versions(),
+            git_commit=git_commit(), resumed=not new, finished=None,
+        )
+        store.put("manifest", manifest)
+        write_manifest(out, manifest)
+
+        def allocations(budget: int):
+            order = [p.id for p in problems]
+            samples = [s.sample for s in store.samples(order)]
+            return fold_allocations(samples, order, config.strategies, config.samples, config.seed, config.bins, budget)
+
+        summary = await run_sweep(config, problems, task, generator, store, allocations=allocations, on_progress=on_progress)
+        finished = now()
+        manifest["sessions"][-1].update(finished=finished, samples_drawn=summary.samples_drawn, runs_done=summary.runs_done,
+                                        failed_units=len(summary.failed_units))
+        manifest["finished"] = finished if not summary.failed_units else None
+        store.put("manifest", manifest)
+        write_manifest(out, manifest)
+    return summary, render(out)
+
+
+def run_scale(*args: Any, **kwargs: Any) -> tuple[SweepSummary, Analysis]:
+    """The blocking form, for the CLI."""
+    return asyncio.run(scale(*args, **kwargs))
+

@@ -1,0 +1,206 @@
+"""Write a sweep's results from its store: samples.jsonl, curves.csv, the figures, allocation.json
+and a self-contained report.html (figures embedded, no network). Generates nothing; `ponder report`
+re-renders with it."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from ponder.scaling.analysis import Analysis, analyse
+from ponder.scaling.curves import COVERAGE, CurvePoint
+from ponder.scaling.plot import LABELS, frontier_figure, scaling_figure
+from ponder.scaling.store import Store, StoredSample
+
+CURVE_COLUMNS = ("strategy", "candidates", "mean_tokens", "accuracy", "ci_low", "ci_high", "estimate")
+
+
+class ReportError(ValueError):
+    """Nothing to report (no sweep in the folder, or no complete pool yet)."""
+
+
+def estimate_of(point: CurvePoint, sequential: frozenset[str]) -> str:
+    if point.strategy in sequential:
+        return "run per budget"
+    if point.strategy == "weighted_majority" and point.candidates > 1:
+        return "seeded subset resampling"
+    return "exact over all subsets"
+
+
+def write_samples(path: Path, samples: Sequence[StoredSample]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for stored in samples:
+            s = stored.sample
+            out.write(json.dumps({
+                "problem_id": s.problem_id, "sample_index": s.sample_index, "answer": s.answer, "correct": s.correct,
+                "score": s.score, "prompt_tokens": s.prompt_tokens, "completion_tokens": s.completion_tokens,
+                "verifier_tokens": s.verifier_tokens, "finish_reason": stored.finish_reason, "text": stored.text,
+            }, ensure_ascii=False) + "\n")
+
+
+def write_curves(path: Path, analysis: Analysis) -> None:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CURVE_COLUMNS)
+        for p in analysis.points:
+            writer.writerow([p.strategy, p.candidates, f"{p.mean_tokens:.3f}", f"{p.accuracy:.6f}", f"{p.ci_low:.6f}",
+                             f"{p.ci_high:.6f}", estimate_of(p, analysis.sequential)])
+
+
+def allocation_record(analysis: Analysis) -> dict[str, Any] | None:
+    if analysis.allocation is None:
+        return None
+    policy = analysis.allocation
+    bounds = [None, *policy.edges, None]
+    return {
+        "strategy": "adaptive",
+        "difficulty": "probe estimate: mean verifier score of the first 2 samples (answer agreement without a verifier)",
+        "probe": 2,
+        "expected_tokens_per_problem": policy.cost,
+        "expected_accuracy_in_sample": policy.accuracy,
+        "bins": [
+            {"above": bounds[i], "up_to": bounds[i + 1], "strategy": strategy, "candidates": candidates}
+            for i, (strategy, candidates) in enumerate(policy.choices)
+        ],
+    }
+
+
+def render(out: Path) -> Analysis:
+    """Re-render every output in `out` from its store."""
+    path = out / "sweep.sqlite"
+    if not path.exists():
+        raise ReportError(f"no sweep in {out} (missing sweep.sqlite); run `ponder scale --out {out}` first")
+    with Store(path) as store:
+        settings = store.get("settings")
+        order = store.get("problem_order")
+        if settings is None or order is None:
+            raise ReportError(f"the sweep in {out} has not stored its settings yet")
+        stored = store.samples(order)
+        runs = store.runs()
+        failures = store.failures()
+    try:
+        analysis = analyse([s.sample for s in stored], runs, order, settings["strategies"], settings["samples"], settings["seed"], settings["bins"])
+    except ValueError as error:
+        raise ReportError(f"cannot report on {out}: {error}") from None
+    write_samples(out / "samples.jsonl", stored)
+    write_curves(out / "curves.csv", analysis)
+    title = f"{settings['model']} on {settings['task']}: {len(analysis.problems)} problems, N = {settings['samples']}"
+    scaling_figure(analysis, title, out / "scaling")
+    frontier_figure(analysis, f"compute-optimal allocation ({settings['task']})", out / "frontier")
+    record = allocation_record(analysis)
+    if record is not None:
+        (out / "allocation.json").write_text(json.dumps(record, indent=2) + "\n")
+    (out / "report.html").write_text(report_html(analysis, settings, out, len(failures)), encoding="utf-8")
+    return analysis
+
+
+def _image(path: Path, alt: str) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _bound(value: float | None, infinite: str) -> str:
+    return infinite if value is None else f"{value:.3f}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def summary_lines(analysis: Analysis) -> list[str]:
+    """The headline numbers in words (also printed by the CLI)."""
+    best: dict[str, CurvePoint] = {}
+    for p in analysis.points:
+        if p.strategy not in best or p.candidates > best[p.strategy].candidates:
+            best[p.strategy] = p
+    lines = []
+    for curve in [*[s for s in best if s != COVERAGE], COVERAGE]:
+        p = best[curve]
+        lines.append(f"{LABELS.get(curve, curve)} at {p.candidates} candidates: {_pct(p.accuracy)} "
+                     f"[{_pct(p.ci_low)}, {_pct(p.ci_high)}], {p.mean_tokens:,.0f} tokens/problem")
+    e = analysis.efficiency
+    if e is not None:
+        where = "its best accuracy" if e.reached_baseline_best else "the policy's best accuracy (it never reached the baseline's best)"
+        lines.append(f"efficiency ratio {e.ratio:.2f}: {LABELS.get(e.baseline, e.baseline)} needs {e.baseline_compute:,.0f} tokens/problem "
+                     f"to reach {_pct(e.accuracy)} ({where}); the held-out compute-optimal policy needs {e.optimal_compute:,.0f}")
+    else:
+        lines.append("efficiency ratio: not available (needs a pool strategy baseline and a held-out frontier reaching it)")
+    return lines
+
+
+def report_html(analysis: Analysis, settings: dict[str, Any], out: Path, failures: int) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(LABELS.get(p.strategy, p.strategy))}</td><td>{p.candidates}</td><td>{p.mean_tokens:,.1f}</td>"
+        f"<td>{_pct(p.accuracy)}</td><td>{_pct(p.ci_low)} – {_pct(p.ci_high)}</td><td>{estimate_of(p, analysis.sequential)}</td></tr>"
+        for p in analysis.points
+    )
+    fits = "".join(
+        f"<tr><td>{html.escape(LABELS.get(f.curve, f.curve))}</td><td>{html.escape(f.law)}</td>"
+        f"<td>{', '.join(f'{k} = {v:.4g}' for k, v in f.parameters.items()) or html.escape(f.note)}</td>"
+        f"<td>{'' if f.r2 is None else f'{f.r2:.3f}'}</td><td>{f.points}</td></tr>"
+        for f in analysis.fits
+    )
+    frontier = "".join(
+        f"<tr><td>{p.target:,.1f}</td><td>{p.cost:,.1f}</td><td>{_pct(p.accuracy)}</td></tr>" for p in sorted(analysis.frontier, key=lambda p: p.cost)
+    )
+    allocation = allocation_record(analysis)
+    policy = "".join(
+        f"<tr><td>{_bound(b['above'], '−∞')} &lt; d ≤ {_bound(b['up_to'], '∞')}</td>"
+        f"<td>{html.escape(b['strategy'])}</td><td>{b['candidates']}</td></tr>"
+        for b in (allocation or {}).get("bins", [])
+    )
+    sequential = ", ".join(sorted(analysis.sequential)) or "none"
+    excluded = (f"<p class=warn>{len(analysis.excluded)} problem(s) have an incomplete pool and are left out: "
+                f"{html.escape(', '.join(analysis.excluded[:20]))}{' …' if len(analysis.excluded) > 20 else ''}. "
+                "Re-run the same command to retry them.</p>") if analysis.excluded else ""
+    failed = f"<p>{failures} failed attempt(s) were recorded and retried with backoff (see the store's failures table).</p>" if failures else ""
+    summary = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(analysis))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ponder scaling report: {html.escape(settings['task'])}</title>
+<style>
+body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 14px; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 0.25rem 0.8rem; text-align: right; }}
+td:first-child, th:first-child {{ text-align: left; }}
+img {{ max-width: 100%; }} .warn {{ color: #a40; }} code {{ background: #f4f4f4; padding: 0 0.2rem; }}
+</style></head><body>
+<h1>What inference compute buys: {html.escape(settings['model'])} on {html.escape(settings['task'])}</h1>
+<p>{len(analysis.problems)} problems, N = {analysis.samples_per_problem} samples each (temperature {settings['temperature']},
+top-p {settings['top_p']}, at most {settings['max_new_tokens']} new tokens), seed {settings['seed']}.</p>
+{excluded}{failed}
+<ul>{summary}</ul>
+<h2>Accuracy vs compute</h2>
+{_image(out / 'scaling.png', 'accuracy vs generated tokens per strategy')}
+<h2>Every point</h2>
+<p>Compute is generated tokens per problem (generator, plus verifier tokens for strategies that consult the verifier).
+Pool strategies charge all k samples (no early stop). Intervals: 95% percentile bootstrap over problems (2000 resamples).</p>
+<table><tr><th>strategy</th><th>candidates</th><th>tokens/problem</th><th>accuracy</th><th>95% CI</th><th>estimate</th></tr>{rows}</table>
+<h2>Fitted laws</h2>
+<p>Coverage: c(k) = exp(a·k<sup>−b</sup>) (Brown et al. 2024, “Large Language Monkeys”), least squares in log(−log c).
+Strategies: accuracy = intercept + slope·log10(tokens); the slope is accuracy gained per tenfold compute. R² is in accuracy units.</p>
+<table><tr><th>curve</th><th>law</th><th>parameters</th><th>R²</th><th>points</th></tr>{fits}</table>
+<h2>Compute-optimal allocation</h2>
+{_image(out / 'frontier.png', 'compute-optimal frontier vs the baseline')}
+<p>Following Snell et al. 2024: each problem's difficulty is its pass@1 estimate from its pool (oracle difficulty), binned into
+{settings['bins']} quantile bins; per bin a (strategy, candidates) option is chosen to maximise accuracy at a given average compute
+(exact, by merging the bins' Pareto fronts). The choice is cross-validated: chosen on one half of the problems, scored on the other,
+then swapped. Baseline: {html.escape(LABELS.get(analysis.baseline or '', str(analysis.baseline)))}.</p>
+<table><tr><th>compute target</th><th>held-out tokens/problem</th><th>held-out accuracy</th></tr>{frontier}</table>
+<h3>The adaptive strategy's policy</h3>
+<p>At run time the oracle is not available: <code>adaptive</code> estimates difficulty d from a 2-sample probe and looks up its bin
+(written to <code>allocation.json</code>; use it with <code>ponder solve --strategy adaptive --allocation allocation.json</code>).
+This policy is the cheapest on probe-difficulty bins (all problems) that matches the baseline's best accuracy.</p>
+<table><tr><th>probe difficulty</th><th>strategy</th><th>candidates</th></tr>{policy}</table>
+<h2>Method notes</h2>
+<ul>
+<li>Sample once, estimate every budget: pass@k is the unbiased estimator of Chen et al. 2021; best-of-k and majority-of-k are exact
+expectations over all size-k subsets of each pool; weighted majority averages 500 seeded random subsets per problem and budget.</li>
+<li>Strategies run per budget (they cannot be subsampled from a pool): {html.escape(sequential)}.</li>
+<li>Adaptive runs at budget k use, for each problem, a policy chosen on the other half of the problems at the baseline's compute for k.</li>
+</ul>
+</body></html>
+"""

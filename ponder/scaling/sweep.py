@@ -1,0 +1,293 @@
+"""`ponder scale`'s sweep: draw N samples per problem once, score each, store them as they come.
+
+Every budget k <= N of the pool strategies is then estimated from that pool (curves.py), so a whole
+curve costs N samples per problem. Sequential strategies (revise, adaptive) cannot be subsampled: they
+are run once per budget, and the report says so. Work is cut into units (one chunk of one problem's
+samples, or one sequential run), each with its own seed, and stored atomically (store.py): a sweep that
+is killed resumes where it stopped and produces exactly what an uninterrupted sweep would have.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Awaitable, Callable, Sequence
+
+from ponder.budget import Limits
+from ponder.engine import Plan, solve
+from ponder.generators.base import Generator, GeneratorError
+from ponder.scaling.curves import Sample, budgets
+from ponder.scaling.store import RunRecord, Store, StoredSample
+from ponder.strategies import STRATEGIES
+from ponder.strategies.adaptive import Allocation
+from ponder.strategies.base import Event
+from ponder.tasks.base import Task
+from ponder.types import Message, Problem, SamplingParams
+
+log = logging.getLogger(__name__)
+
+SEQUENTIAL_STRATEGIES = ("revise", "adaptive")  # run once per budget
+MAX_BACKOFF = 60.0
+
+
+class SweepError(ValueError):
+    """The sweep cannot run as asked (bad settings, problems without a reference answer)."""
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    task: str
+    model: str
+    samples: int  # N: samples drawn per problem; every budget k <= N is estimated from them
+    strategies: tuple[str, ...] = ("single", "best_of_n", "majority", "weighted_majority", "revise")
+    seed: int = 0  # seeds sampling (per chunk), subset resampling, bootstrap and cross-validation folds
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_new_tokens: int = 256
+    chunk: int = 16  # samples per generator call; part of what is sampled, so a resume must keep it
+    concurrency: int = 4  # work units in flight at once
+    retries: int = 3  # further attempts after a failed unit
+    backoff: float = 1.0  # seconds before the first retry, doubling each time (at most MAX_BACKOFF)
+    timeout: float = 120.0  # seconds per generator request
+    bins: int = 4  # difficulty bins for compute-optimal allocation
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.strategies if s not in STRATEGIES]
+        if unknown:
+            raise SweepError(f"unknown strateg{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
+        if not self.strategies:
+            raise SweepError("name at least one strategy")
+        checks = [
+            (self.samples >= 1, "--max-candidates must be at least 1"),
+            (self.chunk >= 1, "the chunk size must be at least 1"),
+            (self.concurrency >= 1, "--concurrency must be at least 1"),
+            (self.retries >= 0, "--retries must be at least 0"),
+            (self.backoff >= 0, "--backoff must be at least 0"),
+            (self.temperature >= 0, "--temperature must be >= 0"),
+            (0 < self.top_p <= 1, "--top-p must be in (0, 1]"),
+            (self.max_new_tokens >= 1, "--max-new-tokens must be at least 1"),
+            (self.bins >= 1, "--bins must be at least 1"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise SweepError(message)
+
+    @property
+    def params(self) -> SamplingParams:
+        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens)
+
+    def identity(self, problems: Sequence[Problem]) -> dict[str, Any]:
+        """What decides the samples drawn; a store only resumes a sweep with the same identity."""
+        digest = hashlib.sha256("\n".join(f"{p.id}\t{p.prompt}" for p in problems).encode()).hexdigest()
+        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk")
+        return {**{k: v for k, v in asdict(self).items() if k in keep}, "problems": len(problems), "problems_sha256": digest}
+
+
+@dataclass
+class Progress:
+    """Running totals the progress bar shows."""
+
+    done: int = 0  # work done, in samples (a sequential run counts its budget)
+    total: int = 0
+    tokens: int = 0  # generated tokens spent in this session (generator and verifier)
+    prompt_tokens: int = 0
+    failed_units: int = 0
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    samples_drawn: int  # in this session
+    runs_done: int
+    failed_units: tuple[str, ...]  # still missing after every retry; a re-run retries them
+    skipped: tuple[str, ...]  # phases that could not run yet, and why
+    progress: Progress
+
+
+def chunk_seed(seed: int, problem_id: str, start: int) -> int:
+    """The sampling seed of one chunk: a function of what it is, not of when it ran.
+
+    >>> chunk_seed(0, "p1", 0) == chunk_seed(0, "p1", 0) != chunk_seed(0, "p1", 16)
+    True
+    """
+    return int.from_bytes(hashlib.sha256(f"{seed}/{problem_id}/{start}".encode()).digest()[:4], "little")
+
+
+def spread(total: int, parts: int) -> list[int]:
+    """Split a count over parts as evenly as integers allow; the first parts get the remainder.
+
+    >>> spread(10, 4)
+    [3, 3, 2, 2]
+    """
+    return [total // parts + (i < total % parts) for i in range(parts)]
+
+
+class UnitError(RuntimeError):
+    """One work unit did not complete (it is recorded and retried)."""
+
+
+async def draw_chunk(
+    problem: Problem, task: Task, generator: Generator, config: SweepConfig, start: int, size: int
+) -> list[StoredSample]:
+    """Samples start..start+size-1 of one problem, each extracted, verified and graded."""
+    params = replace(config.params, seed=chunk_seed(config.seed, problem.id, start))
+    generation = await generator.generate([Message("user", problem.prompt)], size, params, timeout=config.timeout)
+    if len(generation.completions) != size:
+        raise UnitError(f"asked for {size} completions, got {len(generation.completions)}")
+    rows = []
+    for offset, (completion, prompt_tokens) in enumerate(zip(generation.completions, spread(generation.prompt_tokens, size))):
+        answer = task.extract(completion.text)
+        verdict = await task.verifier.verify(problem, answer, completion.text)
+        correct = task.grade(problem, answer)
+        if correct is None:
+            raise SweepError(f"problem {problem.id!r} has no reference answer; a sweep needs ground truth")
+        sample = Sample(problem.id, start + offset, answer, correct, verdict.score, prompt_tokens, completion.completion_tokens, verdict.tokens)
+        rows.append(StoredSample(sample, completion.finish_reason, completion.text))
+    return rows
+
+
+async def sequential_run(
+    problem: Problem, index: int, task: Task, generator: Generator, config: SweepConfig, strategy: str, budget: int,
+    allocation: Allocation | None = None,
+) -> RunRecord:
+    """One sequential strategy on one problem with `budget` candidates; a generator error anywhere in
+    the run fails the unit (to be retried) instead of quietly yielding a weaker result."""
+    errors: list[str] = []
+
+    def on_event(event: Event) -> None:
+        if event.kind == "error":
+            errors.append(event.message)
+
+    plan = Plan(strategy=strategy, limits=Limits(max_candidates=budget), params=config.params, seed=config.seed,
+                batch_size=config.chunk, allocation=allocation)
+    result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
+    if errors:
+        raise UnitError(errors[0])
+    usage = result.usage
+    return RunRecord(strategy, budget, problem.id, result.answer, bool(task.grade(problem, result.answer)), len(result.candidates),
+                     usage.prompt_tokens, usage.completion_tokens, usage.verifier_tokens, result.stop_reason)
+
+
+async def with_retries(
+    name: str, attempt: Callable[[], Awaitable[Any]], store: Store, config: SweepConfig, sleep: Callable[[float], Awaitable[None]]
+) -> Any | None:
+    """The unit's result, retrying failures with exponential backoff; every failure is recorded.
+    None when it still fails after `config.retries` retries."""
+    for tries in range(config.retries + 1):
+        try:
+            return await attempt()
+        except (GeneratorError, UnitError) as error:
+            store.add_failure(name, tries, str(error))
+            log.warning("%s failed (attempt %d of %d): %s", name, tries + 1, config.retries + 1, error)
+            if tries < config.retries:
+                await sleep(min(config.backoff * 2**tries, MAX_BACKOFF))
+    return None
+
+
+async def drain(units: Sequence[Callable[[], Awaitable[None]]], concurrency: int) -> None:
+    """Run units with at most `concurrency` in flight; a bug in one cancels the rest."""
+    queue = iter(units)
+
+    async def worker() -> None:
+        for unit in queue:
+            await unit()
+
+    async with asyncio.TaskGroup() as group:
+        for _ in range(min(concurrency, len(units))):
+            group.create_task(worker())
+
+
+async def run_sweep(
+    config: SweepConfig,
+    problems: Sequence[Problem],
+    task: Task,
+    generator: Generator,
+    store: Store,
+    *,
+    allocations: Callable[[int], dict[str, Allocation]] | None = None,
+    on_progress: Callable[[Progress], None] = lambda progress: None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> SweepSummary:
+    """Draw and store every missing sample, then every missing sequential run. `allocations(k)` gives
+    the adaptive strategy's policy per problem id at budget k (fitted on the stored pool)."""
+    if not problems:
+        raise SweepError("no problems to sweep")
+    store.claim(config.identity(problems))
+    store.put("problem_order", [p.id for p in problems])
+    stored = store.stored_indices()
+    chunks = [
+        (index, problem, start, min(config.chunk, config.samples - start))
+        for index, problem in enumerate(problems)
+        for start in range(0, config.samples, config.chunk)
+        if any((problem.id, i) not in stored for i in range(start, min(start + config.chunk, config.samples)))
+    ]
+    sequential = [s for s in config.strategies if s in SEQUENTIAL_STRATEGIES]
+    done_runs = store.run_keys()
+    ks = budgets(config.samples)
+    pending_runs = [
+        (strategy, k, index, problem)
+        for strategy in sequential
+        for k in ks
+        for index, problem in enumerate(problems)
+        if (strategy, k, problem.id) not in done_runs
+    ]
+    progress = Progress(total=sum(size for *_, size in chunks) + sum(k for _, k, _, _ in pending_runs))
+    failed: list[str] = []
+    counts = {"samples": 0, "runs": 0}
+
+    def advance(amount: int, tokens: int, prompt_tokens: int) -> None:
+        progress.done += amount
+        progress.tokens += tokens
+        progress.prompt_tokens += prompt_tokens
+        on_progress(progress)
+
+    def sample_unit(index: int, problem: Problem, start: int, size: int) -> Callable[[], Awaitable[None]]:
+        async def unit() -> None:
+            name = f"samples {problem.id} [{start}, {start + size})"
+            rows = await with_retries(name, lambda: draw_chunk(problem, task, generator, config, start, size), store, config, sleep)
+            if rows is None:
+                failed.append(name)
+                progress.failed_units += 1
+                advance(size, 0, 0)
+                return
+            store.add_samples(rows)
+            counts["samples"] += size
+            advance(size, sum(r.sample.completion_tokens + r.sample.verifier_tokens for r in rows), sum(r.sample.prompt_tokens for r in rows))
+        return unit
+
+    def run_unit(strategy: str, k: int, index: int, problem: Problem, policy: Allocation | None) -> Callable[[], Awaitable[None]]:
+        async def unit() -> None:
+            name = f"{strategy} at {k} candidates on {problem.id}"
+            record = await with_retries(
+                name, lambda: sequential_run(problem, index, task, generator, config, strategy, k, policy), store, config, sleep
+            )
+            if record is None:
+                failed.append(name)
+                progress.failed_units += 1
+                advance(k, 0, 0)
+                return
+            store.add_run(record)
+            counts["runs"] += 1
+            advance(k, record.completion_tokens + record.verifier_tokens, record.prompt_tokens)
+        return unit
+
+    on_progress(progress)
+    await drain([sample_unit(*chunk) for chunk in chunks], config.concurrency)
+    skipped = []
+    pool_complete = not failed
+    runs = []
+    per_budget: dict[int, dict[str, Allocation]] = {}
+    for strategy, k, index, problem in pending_runs:
+        policy = None
+        if strategy == "adaptive":
+            if not pool_complete or allocations is None:
+                continue
+            if k not in per_budget:
+                per_budget[k] = allocations(k)
+            policy = per_budget[k].get(problem.id)
+        runs.append(run_unit(strategy, k, index, problem, policy))
+    if "adaptive" in sequential and not pool_complete:
+        skipped.append("adaptive: its policy is fitted on the complete sample pool; re-run once the failed units succeed")
+    await drain(runs, config.concurrency)
+    return SweepSummary(counts["samples"], counts["runs"], tuple(failed), tuple(skipped), progress)
