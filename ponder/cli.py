@@ -121,8 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     tasks = commands.add_parser("tasks", help="list the tasks")
     tasks.set_defaults(run=run_tasks)
 
-    demo = commands.add_parser("demo", help="the generator-verifier gap of the embedded model, in a minute")
-    demo.add_argument("--problems", type=int, default=100)
+    demo = commands.add_parser("demo", help="a small scaling sweep of the embedded model: table, plots and report, in about a minute")
+    demo.add_argument("--problems", type=int, default=100, help="held-out problems per task")
+    demo.add_argument("--out", type=Path, default=Path("ponder-demo"), help="where the reports go (default: ./ponder-demo)")
     demo.set_defaults(run=run_demo)
 
     serve = commands.add_parser("serve", help="serve the embedded model over the OpenAI Chat Completions API")
@@ -377,22 +378,32 @@ def run_demo(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from ponder.demo import DEMO_SETTINGS, measure
+    from ponder.demo import demo
     from ponder.generators.embedded import EmbeddedGenerator
 
-    if args.problems < 1:
-        raise CliError("--problems must be at least 1")
+    if args.problems < 2:
+        raise CliError("--problems must be at least 2 (the allocation is cross-validated over two halves)")
     started = time.monotonic()
     generator = EmbeddedGenerator()
-    with tqdm(total=args.problems * len(DEMO_SETTINGS), desc="demo", unit="problem", file=sys.stderr) as bar:
-        rows = asyncio.run(measure(generator, DEMO_SETTINGS, args.problems, on_problem=bar.update))
-    print(f"\nponder demo: {generator.name} ({generator.parameter_count:,} parameters), "
-          f"{args.problems} held-out problems per row\n")
-    print(f"{'task':<11} {'how it thinks':<28} {'accuracy':>8} {'tokens/problem':>15}")
-    for row in rows:
-        print(f"{row.setting.task:<11} {row.setting.label:<28} {row.accuracy:>8.1%} {row.mean_tokens:>15.1f}")
-    print(f"\nSpending more inference compute, checked by a verifier or a vote, buys accuracy. "
-          f"({time.monotonic() - started:.0f}s)")
+    bars: dict[str, tqdm] = {}
+
+    def on_progress(task: str, progress) -> None:
+        bar = bars.get(task) or bars.setdefault(task, tqdm(desc=task, unit="sample", file=sys.stderr))
+        bar.total, bar.n = progress.total, progress.done
+        bar.set_postfix(tokens=f"{progress.tokens:,}", refresh=False)
+        bar.refresh()
+
+    try:
+        results = asyncio.run(demo(generator, args.out, args.problems, on_progress))
+    finally:
+        for bar in bars.values():
+            bar.close()
+    print(f"\nponder demo: {generator.name} ({generator.parameter_count:,} parameters), {args.problems} held-out problems per task")
+    for config, _, analysis in results:
+        print(f"\n== {config.task}: N = {config.samples} samples per problem, every budget estimated from them ==")
+        _print_analysis(analysis, args.out / config.task)
+    print(f"\nSpending more inference compute, checked by a verifier or a vote, buys accuracy; open "
+          f"{args.out}/*/report.html for the curves. ({time.monotonic() - started:.0f}s)")
     return 0
 
 

@@ -1,68 +1,38 @@
-"""`ponder demo`: the generator-verifier gap of the embedded model on held-out problems, in a minute."""
+"""`ponder demo`: a small scaling sweep of the embedded model on both built-in tasks, in about a minute.
+It writes each task's report and plot (like `ponder scale`) and returns the analyses to print."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Callable
 
-from ponder.budget import Limits
-from ponder.engine import Plan, solve_all
 from ponder.generators.base import Generator
+from ponder.scaling.analysis import Analysis
+from ponder.scaling.harness import scale
+from ponder.scaling.sweep import Progress, SweepConfig, SweepSummary
 from ponder.tasks import get_task
-from ponder.types import SamplingParams
 
 DEMO_SEED = 20261122  # held-out problems: the test split is never trained on, whatever the seed
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One way of thinking about one task's problems."""
-
-    task: str
-    label: str
-    strategy: str
-    candidates: int
-    temperature: float
-
-
-@dataclass(frozen=True)
-class Row:
-    setting: Setting
-    accuracy: float
-    problems: int
-    mean_tokens: float  # generated tokens per problem
-
-
-DEMO_SETTINGS = (
-    Setting("countdown", "answer at once (greedy)", "single", 1, 0.0),
-    Setting("countdown", "answer at once (sampled)", "single", 1, 1.0),
-    Setting("countdown", "best of 16, exact checker", "best_of_n", 16, 1.0),
-    Setting("arithmetic", "answer at once (sampled)", "single", 1, 1.0),
-    Setting("arithmetic", "majority of 16", "majority", 16, 1.0),
+DEMO_SWEEPS = (
+    # countdown has an exact checker: best-of-N climbs with coverage while voting barely moves
+    SweepConfig(task="countdown", model="embedded", samples=32, strategies=("single", "best_of_n", "majority", "revise"),
+                seed=DEMO_SEED, max_new_tokens=48),
+    # multiplication: sampled answers disagree, and the majority answer is right more often than one sample
+    SweepConfig(task="arithmetic", model="embedded", samples=16, strategies=("single", "majority", "best_of_n"),
+                seed=DEMO_SEED, max_new_tokens=48),
 )
 
 
-async def measure(
-    generator: Generator,
-    settings: Sequence[Setting],
-    problems: int,
-    seed: int = DEMO_SEED,
-    on_problem: Callable[[], None] = lambda: None,
-) -> list[Row]:
-    """Accuracy and generated tokens per problem of each setting on the same held-out problems."""
-    rows = []
-    for setting in settings:
-        task = get_task(setting.task)
-        plan = Plan(
-            strategy=setting.strategy,
-            limits=Limits(max_candidates=setting.candidates),
-            params=SamplingParams(temperature=setting.temperature, max_tokens=48),
-            seed=seed,
+async def demo(
+    generator: Generator, out: Path, problems: int, on_progress: Callable[[str, Progress], None] = lambda task, progress: None
+) -> list[tuple[SweepConfig, SweepSummary, Analysis]]:
+    """Run every demo sweep into out/TASK (resuming what is there)."""
+    results = []
+    for config in DEMO_SWEEPS:
+        task = get_task(config.task)
+        summary, analysis = await scale(
+            config, task.generate(problems, DEMO_SEED), task, generator, out / config.task,
+            command=["ponder", "demo"], on_progress=lambda progress, name=config.task: on_progress(name, progress),
         )
-        correct = tokens = 0
-        async for outcome in solve_all(task.generate(problems, seed), task, generator, plan):
-            correct += bool(outcome.correct)
-            tokens += outcome.result.usage.generated_tokens if outcome.result else 0
-            on_problem()
-        rows.append(Row(setting, correct / problems, problems, tokens / problems))
-    return rows
+        results.append((config, summary, analysis))
+    return results

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import run_cli
 
 
@@ -54,7 +56,33 @@ def test_tasks_are_listed():
     assert done.returncode == 0 and {"countdown", "arithmetic", "jsonl"} <= {line.split()[0] for line in done.stdout.splitlines()}
 
 
-def test_demo_prints_the_generator_verifier_gap_table():
-    done = run_cli("demo", "--problems", "10")
+def test_demo_sweeps_both_tasks_and_writes_their_reports(tmp_path):
+    done = run_cli("demo", "--problems", "10", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "best of 16, exact checker" in done.stdout and "majority of 16" in done.stdout
+    assert "== countdown" in done.stdout and "== arithmetic" in done.stdout and "coverage (pass@k)" in done.stdout
+    for task in ("countdown", "arithmetic"):
+        assert (tmp_path / task / "report.html").exists() and (tmp_path / task / "scaling.png").exists()
+
+
+def test_scale_then_report_rerenders_without_generating(tmp_path):
+    done = run_cli("scale", "--task", "arithmetic", "--problems", "6", "--max-candidates", "4", "--strategies", "single,majority",
+                   "--max-new-tokens", "48", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "majority vote" in done.stdout and "efficiency ratio" in done.stdout
+    curves = (tmp_path / "curves.csv").read_bytes()
+    (tmp_path / "curves.csv").unlink()
+    (tmp_path / "report.html").unlink()
+    again = run_cli("report", str(tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "curves.csv").read_bytes() == curves and (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["scale", "--out", "OUT", "--strategies", "single,nope"], "unknown strategy: nope"),
+    (["scale", "--out", "OUT", "--max-candidates", "0"], "--max-candidates must be at least 1"),
+    (["scale", "--out", "OUT", "--task", "jsonl"], "no built-in problems"),
+    (["report", "OUT"], "no sweep in"),
+])
+def test_scale_and_report_reject_bad_input_in_one_line(tmp_path, args, message):
+    done = run_cli(*[str(tmp_path / "x") if a == "OUT" else a for a in args])
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ponder.budget import Limits
-from ponder.demo import Setting, measure
-from ponder.engine import Plan, solve
+from ponder.engine import Plan, solve, solve_all
 from ponder.strategies import STRATEGIES
 from ponder.tasks import get_task
 from ponder.types import SamplingParams
@@ -16,21 +15,24 @@ from ponder.types import SamplingParams
 pytestmark = pytest.mark.slow
 
 
-def accuracies(embedded, *settings):
-    return [row.accuracy for row in asyncio.run(measure(embedded, settings, problems=100, seed=4242))]
+def accuracy(embedded, task_name, strategy, candidates, problems=100, seed=4242):
+    """Accuracy of the real engine solving held-out problems (sampled at temperature 1)."""
+    task = get_task(task_name)
+    plan = Plan(strategy=strategy, limits=Limits(max_candidates=candidates), params=SamplingParams(max_tokens=48), seed=seed)
+
+    async def run():
+        return [outcome.correct async for outcome in solve_all(task.generate(problems, seed), task, embedded, plan)]
+
+    return sum(map(bool, asyncio.run(run()))) / problems
 
 
 def test_best_of_64_with_the_checker_beats_a_single_answer_by_30_points(embedded):
-    single, best = accuracies(
-        embedded, Setting("countdown", "", "single", 1, 1.0), Setting("countdown", "", "best_of_n", 64, 1.0)
-    )
+    single, best = accuracy(embedded, "countdown", "single", 1), accuracy(embedded, "countdown", "best_of_n", 64)
     assert 0.10 <= single <= 0.60 and best >= single + 0.30
 
 
 def test_majority_of_16_beats_a_single_multiplication_answer(embedded):
-    single, vote = accuracies(
-        embedded, Setting("arithmetic", "", "single", 1, 1.0), Setting("arithmetic", "", "majority", 16, 1.0)
-    )
+    single, vote = accuracy(embedded, "arithmetic", "single", 1), accuracy(embedded, "arithmetic", "majority", 16)
     assert 0.20 <= single <= 0.70 and vote >= single + 0.05
 
 

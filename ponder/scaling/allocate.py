@@ -174,6 +174,7 @@ class Efficiency:
     baseline_compute: float
     optimal_compute: float
     reached_baseline_best: bool  # False: the policy never reached the baseline's best; compared at its own best
+    baseline_best: float  # the baseline's best accuracy
 
     @property
     def ratio(self) -> float:
@@ -197,7 +198,7 @@ def efficiency(baseline: str, baseline_curve: Sequence[tuple[float, float]], opt
     base, optimal = compute_to_reach(baseline_curve, target), compute_to_reach(optimal_curve, target)
     if base is None or optimal is None or optimal <= 0:
         return None
-    return Efficiency(baseline, target, base, optimal, reached)
+    return Efficiency(baseline, target, base, optimal, reached, best)
 
 
 def targets_between(low: float, high: float, count: int = 24) -> list[float]:

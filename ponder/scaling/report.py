@@ -124,9 +124,14 @@ def summary_lines(analysis: Analysis) -> list[str]:
                      f"[{_pct(p.ci_low)}, {_pct(p.ci_high)}], {p.mean_tokens:,.0f} tokens/problem")
     e = analysis.efficiency
     if e is not None:
-        where = "its best accuracy" if e.reached_baseline_best else "the policy's best accuracy (it never reached the baseline's best)"
-        lines.append(f"efficiency ratio {e.ratio:.2f}: {LABELS.get(e.baseline, e.baseline)} needs {e.baseline_compute:,.0f} tokens/problem "
-                     f"to reach {_pct(e.accuracy)} ({where}); the held-out compute-optimal policy needs {e.optimal_compute:,.0f}")
+        name = LABELS.get(e.baseline, e.baseline)
+        if e.reached_baseline_best:
+            lines.append(f"efficiency ratio {e.ratio:.2f}: {name} needs {e.baseline_compute:,.0f} tokens/problem to reach its best "
+                         f"accuracy, {_pct(e.accuracy)}; the held-out compute-optimal policy reaches it with {e.optimal_compute:,.0f}")
+        else:
+            lines.append(f"efficiency ratio {e.ratio:.2f} at {_pct(e.accuracy)}, the held-out compute-optimal policy's best (it falls short "
+                         f"of {name}'s best, {_pct(e.baseline_best)}): {name} needs {e.baseline_compute:,.0f} tokens/problem, "
+                         f"the policy {e.optimal_compute:,.0f}")
     else:
         lines.append("efficiency ratio: not available (needs a pool strategy baseline and a held-out frontier reaching it)")
     return lines
