@@ -15,6 +15,7 @@ from ponder.scaling.analysis import Analysis, analyse
 from ponder.scaling.curves import COVERAGE, CurvePoint
 from ponder.scaling.plot import LABELS, frontier_figure, scaling_figure
 from ponder.scaling.store import Store, StoredSample
+from ponder.strategies.adaptive import PROBE
 
 CURVE_COLUMNS = ("strategy", "candidates", "mean_tokens", "accuracy", "ci_low", "ci_high", "estimate")
 
@@ -59,7 +60,7 @@ def allocation_record(analysis: Analysis) -> dict[str, Any] | None:
     return {
         "strategy": "adaptive",
         "difficulty": "probe estimate: mean verifier score of the first 2 samples (answer agreement without a verifier)",
-        "probe": 2,
+        "probe": PROBE,
         "expected_tokens_per_problem": policy.cost,
         "expected_accuracy_in_sample": policy.accuracy,
         "bins": [
