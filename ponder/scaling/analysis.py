@@ -45,6 +45,7 @@ class Analysis:
     frontier: tuple[Point, ...]  # held-out, oracle difficulty bins
     efficiency: Efficiency | None
     allocation: Policy | None  # the adaptive policy fitted on every problem (probe difficulty)
+    oracle_policy: Policy | None = None  # on oracle bins, all problems: the cheapest matching the baseline's best
 
 
 def pools_of(samples: Sequence[Sample], order: Sequence[str], n: int) -> tuple[dict[str, list[Sample]], list[str]]:
@@ -148,7 +149,7 @@ def analyse(
     points += sequential_points([r for r in runs if r.strategy in strategies], list(pools), np.random.default_rng(seed + 1))
     baseline = baseline_of(pool_strategies)
     frontier: list[Point] = []
-    ratio = allocation = None
+    ratio = allocation = oracle = None
     if baseline is not None:
         table = option_table(pools, pool_strategies, ks, oracle_difficulty(pools), np.random.default_rng(seed + 2), runs)
         low, high = table.cost.mean(axis=0).min(), table.cost.mean(axis=0).max()
@@ -156,11 +157,17 @@ def analyse(
         base_curve = [(p.mean_tokens, p.accuracy) for p in points if p.strategy == baseline]
         ratio = efficiency(baseline, base_curve, [(p.cost, p.accuracy) for p in frontier])
         allocation = adaptive_policy(pools, pool_strategies, ks, base_curve, bins, seed)
+        oracle = cheapest_reaching(policies(table, np.arange(len(table.problems)), bins), max(acc for _, acc in base_curve))
     return Analysis(
         problems=tuple(pools), excluded=tuple(excluded), samples_per_problem=n, points=tuple(points),
         sequential=frozenset(s for s in strategies if s not in POOL), fits=tuple(fits_of(points)), baseline=baseline,
-        frontier=tuple(frontier), efficiency=ratio, allocation=allocation,
+        frontier=tuple(frontier), efficiency=ratio, allocation=allocation, oracle_policy=oracle,
     )
+
+
+def cheapest_reaching(front: Sequence[Policy], accuracy: float) -> Policy:
+    """The cheapest policy on a front reaching `accuracy`, else the most accurate one."""
+    return next((p for p in front if p.accuracy >= accuracy - 1e-12), front[-1])
 
 
 def adaptive_policy(
@@ -169,9 +176,7 @@ def adaptive_policy(
     """The policy on probe-difficulty bins, over every problem: the cheapest that matches the
     baseline's best accuracy, else the most accurate."""
     table = option_table(pools, strategies, ks, probe_estimates(pools), np.random.default_rng(seed + 4))
-    front = policies(table, np.arange(len(table.problems)), bins)
-    best = max(acc for _, acc in base_curve)
-    return next((p for p in front if p.accuracy >= best - 1e-12), front[-1])
+    return cheapest_reaching(policies(table, np.arange(len(table.problems)), bins), max(acc for _, acc in base_curve))
 
 
 def as_allocation(policy: Policy, probe: int = PROBE) -> Allocation:

@@ -104,6 +104,21 @@ def _image(path: Path, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _policy_table(analysis: Analysis) -> str:
+    """Which option each oracle difficulty bin gets, in the policy chosen on every problem."""
+    policy = analysis.oracle_policy
+    if policy is None:
+        return ""
+    bounds = [None, *policy.edges, None]
+    rows = "".join(
+        f"<tr><td>{_bound(bounds[i], '−∞')} &lt; pass@1 ≤ {_bound(bounds[i + 1], '∞')}</td><td>{html.escape(LABELS.get(s, s))}</td><td>{k}</td></tr>"
+        for i, (s, k) in enumerate(policy.choices)
+    )
+    return (f"<p>Chosen on all problems (in-sample), the cheapest oracle-bin policy matching the baseline's best accuracy spends "
+            f"{policy.cost:,.1f} tokens/problem for {_pct(policy.accuracy)}:</p>"
+            f"<table><tr><th>difficulty bin</th><th>strategy</th><th>candidates</th></tr>{rows}</table>")
+
+
 def _bound(value: float | None, infinite: str) -> str:
     return infinite if value is None else f"{value:.3f}"
 
@@ -133,6 +148,10 @@ def summary_lines(analysis: Analysis) -> list[str]:
             lines.append(f"efficiency ratio {e.ratio:.2f} at {_pct(e.accuracy)}, the held-out compute-optimal policy's best (it falls short "
                          f"of {name}'s best, {_pct(e.baseline_best)}): {name} needs {e.baseline_compute:,.0f} tokens/problem, "
                          f"the policy {e.optimal_compute:,.0f}")
+        if analysis.oracle_policy is not None:
+            policy = analysis.oracle_policy
+            bins = "; ".join(f"pass@1 ≤ {_bound(edge, '1')}: {strategy} ×{k}" for edge, (strategy, k) in zip([*policy.edges, None], policy.choices))
+            lines.append(f"compute-optimal choice per difficulty bin (all problems, in-sample): {bins}")
     else:
         lines.append("efficiency ratio: not available (needs a pool strategy baseline and a held-out frontier reaching it)")
     return lines
@@ -196,6 +215,7 @@ Strategies: accuracy = intercept + slope·log10(tokens); the slope is accuracy g
 (exact, by merging the bins' Pareto fronts). The choice is cross-validated: chosen on one half of the problems, scored on the other,
 then swapped. Baseline: {html.escape(LABELS.get(analysis.baseline or '', str(analysis.baseline)))}.</p>
 <table><tr><th>compute target</th><th>held-out tokens/problem</th><th>held-out accuracy</th></tr>{frontier}</table>
+{_policy_table(analysis)}
 <h3>The adaptive strategy's policy</h3>
 <p>At run time the oracle is not available: <code>adaptive</code> estimates difficulty d from a 2-sample probe and looks up its bin
 (written to <code>allocation.json</code>; use it with <code>ponder solve --strategy adaptive --allocation allocation.json</code>).
