@@ -13,7 +13,7 @@ policy that never saw it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -45,6 +45,11 @@ class Policy:
 
     def choose(self, difficulty: float) -> Option:
         return self.choices[self.bin_of(difficulty)]
+
+    def bins(self) -> list[tuple[float | None, float | None, Option]]:
+        """(above, up_to, choice) per bin; None is an open end."""
+        bounds = [None, *self.edges, None]
+        return [(bounds[i], bounds[i + 1], choice) for i, choice in enumerate(self.choices)]
 
 
 @dataclass(frozen=True)
@@ -204,18 +209,3 @@ def efficiency(baseline: str, baseline_curve: Sequence[tuple[float, float]], opt
 def targets_between(low: float, high: float, count: int = 24) -> list[float]:
     """Geometrically spaced compute targets."""
     return np.geomspace(max(low, 1e-9), max(high, low * 1.0001), count).tolist()
-
-
-def policy_record(policy: Policy, difficulty_name: str) -> Mapping[str, object]:
-    """A policy as JSON: the bins with their difficulty ranges and choices."""
-    bounds = [-np.inf, *policy.edges, np.inf]
-    return {
-        "difficulty": difficulty_name,
-        "average_tokens": policy.cost,
-        "accuracy": policy.accuracy,
-        "bins": [
-            {"above": None if not np.isfinite(bounds[i]) else bounds[i], "up_to": None if not np.isfinite(bounds[i + 1]) else bounds[i + 1],
-             "strategy": strategy, "candidates": candidates}
-            for i, (strategy, candidates) in enumerate(policy.choices)
-        ],
-    }

@@ -83,10 +83,13 @@ async def scale(
         store.put("manifest", manifest)
         write_manifest(out, manifest)
 
+        order = [p.id for p in problems]
+        pool: list = []
+
         def allocations(budget: int):
-            order = [p.id for p in problems]
-            samples = [s.sample for s in store.samples(order)]
-            return fold_allocations(samples, order, config.strategies, config.samples, config.seed, config.bins, budget)
+            if not pool:  # called only once the pool is complete: read it once for every budget
+                pool.extend(s.sample for s in store.samples(order))
+            return fold_allocations(pool, order, config.strategies, config.samples, config.seed, config.bins, budget)
 
         summary = await run_sweep(config, problems, task, generator, store, allocations=allocations, on_progress=on_progress)
         finished = now()

@@ -66,17 +66,10 @@ def scaling_figure(analysis: Analysis, title: str, stem: Path) -> list[Path]:
             else:
                 fitted = fit.parameters["intercept"] + fit.parameters["slope"] * np.log10(grid)
             ax.plot(grid, fitted, color=color, linestyle=":", linewidth=1.1, alpha=0.9)
-    ax.set_xscale("log")
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel("generated tokens per problem (generator + verifier, log scale)")
-    ax.set_ylabel("accuracy")
-    ax.set_title(title, fontsize=11)
-    ax.grid(True, which="both", alpha=0.25)
     handles, labels = ax.get_legend_handles_labels()
     handles.append(plt.Line2D([], [], color="gray", linestyle=":", linewidth=1.1))
     labels.append("fitted law")
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
-    _readable_log_axis(ax)
+    _style(ax, "generated tokens per problem (generator + verifier, log scale)", title, handles, labels)
     fig.text(0.01, 0.01, "bands: 95% bootstrap CI over problems", fontsize=7.5, color="dimgray")
     return _save(plt, fig, stem)
 
@@ -101,15 +94,20 @@ def frontier_figure(analysis: Analysis, title: str, stem: Path) -> list[Path]:
                     arrowprops=dict(arrowstyle="->", color="tab:cyan", linewidth=1.5))
         ax.text(np.sqrt(e.optimal_compute * e.baseline_compute), e.accuracy + 0.035, f"{e.ratio:.2f}x less compute",
                 ha="center", fontsize=9, color="tab:cyan")
+    _style(ax, "generated tokens per problem (log scale)", title, *ax.get_legend_handles_labels())
+    return _save(plt, fig, stem)
+
+
+def _style(ax, xlabel: str, title: str, handles: list, labels: list) -> None:
+    """Log compute against accuracy in [0, 1], grid, legend outside on the right."""
     ax.set_xscale("log")
     ax.set_ylim(0, 1.02)
-    ax.set_xlabel("generated tokens per problem (log scale)")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("accuracy")
     ax.set_title(title, fontsize=11)
     ax.grid(True, which="both", alpha=0.25)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5, frameon=False)
     _readable_log_axis(ax)
-    return _save(plt, fig, stem)
 
 
 def _readable_log_axis(ax) -> None:

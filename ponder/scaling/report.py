@@ -56,7 +56,6 @@ def allocation_record(analysis: Analysis) -> dict[str, Any] | None:
     if analysis.allocation is None:
         return None
     policy = analysis.allocation
-    bounds = [None, *policy.edges, None]
     return {
         "strategy": "adaptive",
         "difficulty": "probe estimate: mean verifier score of the first 2 samples (answer agreement without a verifier)",
@@ -64,8 +63,8 @@ def allocation_record(analysis: Analysis) -> dict[str, Any] | None:
         "expected_tokens_per_problem": policy.cost,
         "expected_accuracy_in_sample": policy.accuracy,
         "bins": [
-            {"above": bounds[i], "up_to": bounds[i + 1], "strategy": strategy, "candidates": candidates}
-            for i, (strategy, candidates) in enumerate(policy.choices)
+            {"above": above, "up_to": up_to, "strategy": strategy, "candidates": candidates}
+            for above, up_to, (strategy, candidates) in policy.bins()
         ],
     }
 
@@ -109,10 +108,9 @@ def _policy_table(analysis: Analysis) -> str:
     policy = analysis.oracle_policy
     if policy is None:
         return ""
-    bounds = [None, *policy.edges, None]
     rows = "".join(
-        f"<tr><td>{_bound(bounds[i], '−∞')} &lt; pass@1 ≤ {_bound(bounds[i + 1], '∞')}</td><td>{html.escape(LABELS.get(s, s))}</td><td>{k}</td></tr>"
-        for i, (s, k) in enumerate(policy.choices)
+        f"<tr><td>{_bound(above, '−∞')} &lt; pass@1 ≤ {_bound(up_to, '∞')}</td><td>{html.escape(LABELS.get(s, s))}</td><td>{k}</td></tr>"
+        for above, up_to, (s, k) in policy.bins()
     )
     return (f"<p>Chosen on all problems (in-sample), the cheapest oracle-bin policy matching the baseline's best accuracy spends "
             f"{policy.cost:,.1f} tokens/problem for {_pct(policy.accuracy)}:</p>"
@@ -150,7 +148,7 @@ def summary_lines(analysis: Analysis) -> list[str]:
                          f"the policy {e.optimal_compute:,.0f}")
         if analysis.oracle_policy is not None:
             policy = analysis.oracle_policy
-            bins = "; ".join(f"pass@1 ≤ {_bound(edge, '1')}: {strategy} ×{k}" for edge, (strategy, k) in zip([*policy.edges, None], policy.choices))
+            bins = "; ".join(f"pass@1 ≤ {_bound(up_to, '1')}: {strategy} ×{k}" for _, up_to, (strategy, k) in policy.bins())
             lines.append(f"compute-optimal choice per difficulty bin (all problems, in-sample): {bins}")
     else:
         lines.append("efficiency ratio: not available (needs a pool strategy baseline and a held-out frontier reaching it)")

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import asdict, dataclass, replace
+from functools import partial
 from typing import Any, Awaitable, Callable, Sequence
 
 from ponder.budget import Limits
@@ -236,41 +237,38 @@ async def run_sweep(
     failed: list[str] = []
     counts = {"samples": 0, "runs": 0}
 
-    def advance(amount: int, tokens: int, prompt_tokens: int) -> None:
-        progress.done += amount
-        progress.tokens += tokens
-        progress.prompt_tokens += prompt_tokens
-        on_progress(progress)
+    def unit(name: str, weight: int, attempt: Callable[[], Awaitable[Any]], keep: Callable[[Any], tuple[int, int]]) -> Callable[[], Awaitable[None]]:
+        """A work unit: attempt it with retries, keep its result (returning generated and prompt tokens),
+        and move the progress bar by its weight either way."""
+        async def run() -> None:
+            result = await with_retries(name, attempt, store, config, sleep)
+            if result is None:
+                failed.append(name)
+                progress.failed_units = len(failed)
+            tokens, prompt_tokens = (0, 0) if result is None else keep(result)
+            progress.done += weight
+            progress.tokens += tokens
+            progress.prompt_tokens += prompt_tokens
+            on_progress(progress)
+        return run
+
+    def keep_samples(rows: list[StoredSample]) -> tuple[int, int]:
+        store.add_samples(rows)
+        counts["samples"] += len(rows)
+        return sum(r.sample.completion_tokens + r.sample.verifier_tokens for r in rows), sum(r.sample.prompt_tokens for r in rows)
+
+    def keep_run(record: RunRecord) -> tuple[int, int]:
+        store.add_run(record)
+        counts["runs"] += 1
+        return record.completion_tokens + record.verifier_tokens, record.prompt_tokens
 
     def sample_unit(index: int, problem: Problem, start: int, size: int) -> Callable[[], Awaitable[None]]:
-        async def unit() -> None:
-            name = f"samples {problem.id} [{start}, {start + size})"
-            rows = await with_retries(name, lambda: draw_chunk(problem, task, generator, config, start, size), store, config, sleep)
-            if rows is None:
-                failed.append(name)
-                progress.failed_units += 1
-                advance(size, 0, 0)
-                return
-            store.add_samples(rows)
-            counts["samples"] += size
-            advance(size, sum(r.sample.completion_tokens + r.sample.verifier_tokens for r in rows), sum(r.sample.prompt_tokens for r in rows))
-        return unit
+        attempt = partial(draw_chunk, problem, task, generator, config, start, size)
+        return unit(f"samples {problem.id} [{start}, {start + size})", size, attempt, keep_samples)
 
     def run_unit(strategy: str, k: int, index: int, problem: Problem, policy: Allocation | None) -> Callable[[], Awaitable[None]]:
-        async def unit() -> None:
-            name = f"{strategy} at {k} candidates on {problem.id}"
-            record = await with_retries(
-                name, lambda: sequential_run(problem, index, task, generator, config, strategy, k, policy), store, config, sleep
-            )
-            if record is None:
-                failed.append(name)
-                progress.failed_units += 1
-                advance(k, 0, 0)
-                return
-            store.add_run(record)
-            counts["runs"] += 1
-            advance(k, record.completion_tokens + record.verifier_tokens, record.prompt_tokens)
-        return unit
+        attempt = partial(sequential_run, problem, index, task, generator, config, strategy, k, policy)
+        return unit(f"{strategy} at {k} candidates on {problem.id}", k, attempt, keep_run)
 
     on_progress(progress)
     await drain([sample_unit(*chunk) for chunk in chunks], config.concurrency)
