@@ -20,11 +20,12 @@ from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import StrategyError
 from ponder.tasks import TASKS, get_task
 from ponder.tasks.base import ProblemError, TaskError, load_problems
+from ponder.server.config import ConfigError
 from ponder.trace import TraceError
 from ponder.types import SamplingParams
 
 log = logging.getLogger("ponder")
-USER_ERRORS = (BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError, ReportError, StoreError, SweepError)
+USER_ERRORS = (ConfigError, BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError, ReportError, StoreError, SweepError)
 
 
 class CliError(Exception):
@@ -126,10 +127,28 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("ponder-demo"), help="where the reports go (default: ./ponder-demo)")
     demo.set_defaults(run=run_demo)
 
-    serve = commands.add_parser("serve", help="serve the embedded model over the OpenAI Chat Completions API")
+    serve = commands.add_parser(
+        "serve",
+        help="an OpenAI-compatible server whose models think when asked (reasoning_effort)",
+        description="Serve the embedded model and any configured backends over the OpenAI Chat Completions API. "
+        "Requests with reasoning_effort (or extra_body ponder options) think under a budget; others pass through.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--no-n", action="store_true", help="refuse n > 1, like some backends")
+    serve.add_argument("--config", type=Path, help="JSON or TOML file of server settings (flags override it)")
+    serve.add_argument("--backend", action="append", default=[], metavar="NAME=SPEC",
+                       help="serve a backend under NAME: SPEC is 'openai:MODEL@URL' or 'hf:PATH' (repeatable)")
+    serve.add_argument("--no-embedded", action="store_true", help="do not serve the embedded model")
+    serve.add_argument("--api-key", action="append", default=[], metavar="KEY",
+                       help="require this bearer key (repeatable; also PONDER_API_KEYS, comma-separated)")
+    serve.add_argument("--max-concurrency", type=int, help="chat requests in flight before 429 (default 256)")
+    serve.add_argument("--effort-config", type=Path, help="JSON of effort presets, as for solve")
+    serve.add_argument("--trace-dir", type=Path, help="write one JSONL trace per thinking request here")
+    serve.add_argument("--backend-timeout", type=float, help="seconds per backend request (default 60)")
+    serve.add_argument("--backend-retries", type=int, help="retries after a backend failure (default 2)")
+    serve.add_argument("--shutdown-timeout", type=float, help="seconds in-flight requests get on shutdown (default 10)")
+    serve.add_argument("--no-n", action="store_true", help="refuse n > 1 on raw requests, like some backends")
+    serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.set_defaults(run=run_serve)
 
     trace = commands.add_parser("trace", help="read traces")
@@ -408,13 +427,42 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    import os
+    from dataclasses import replace
 
-    from ponder.generators.embedded import NAME, EmbeddedGenerator
-    from ponder.server.app import create_app
+    from ponder.server.app import serve
+    from ponder.server.config import ServerConfig, load_config, parse_backend
 
-    app = create_app({NAME: EmbeddedGenerator()}, support_n=not args.no_n)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    config = load_config(args.config) if args.config else ServerConfig()
+    keys = [k.strip() for k in os.environ.get("PONDER_API_KEYS", "").split(",") if k.strip()] + args.api_key
+    changes: dict[str, Any] = {
+        "backends": {**config.backends, **dict(parse_backend(b) for b in args.backend)},
+        "api_keys": config.api_keys | frozenset(keys),
+    }
+    if args.no_embedded:
+        changes["embedded"] = False
+    if args.no_n:
+        changes["support_n"] = False
+    if args.effort_config:
+        changes["efforts"] = load_effort_presets(args.effort_config)
+    for name in ("max_concurrency", "trace_dir", "backend_timeout", "backend_retries", "shutdown_timeout"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name)
+    config = replace(config, **changes)
+    if not config.embedded and not config.backends:
+        raise CliError("nothing to serve: give --backend NAME=SPEC or drop --no-embedded")
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not config.api_keys:
+        log.warning("serving on %s without API keys: anyone who can reach it can spend its compute", args.host)
+    requests_log = logging.getLogger("ponder.server.requests")
+    if not args.quiet:  # one JSON line per request on stderr
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        requests_log.addHandler(handler)
+        requests_log.setLevel(logging.INFO)
+        requests_log.propagate = False
+    print(f"ponder: serving {', '.join((['ponder-tiny'] if config.embedded else []) + list(config.backends))} "
+          f"on http://{args.host}:{args.port}/v1", file=sys.stderr, flush=True)
+    serve(config, args.host, args.port)
     return 0
 
 

@@ -29,6 +29,7 @@ class Problem:
     task: str
     prompt: str
     data: Mapping[str, Any] = field(default_factory=dict)
+    messages: tuple[Message, ...] = ()  # the whole conversation when the problem came from a chat; () means the prompt alone
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from processes import run_cli
 
 
 def test_solve_a_problem_in_words():

@@ -11,6 +11,10 @@ class GeneratorError(RuntimeError):
     """A generator could not produce completions (backend down, timed out after retries, ...)."""
 
 
+class GeneratorTimeout(GeneratorError):
+    """The backend did not answer in time (after its retries)."""
+
+
 class Generator(Protocol):
     name: str
     parameter_count: int | None  # for FLOPs estimates; None when unknown

@@ -7,12 +7,12 @@ answer saying what it can do (no tokens spent).
 
 from __future__ import annotations
 
-import asyncio
+import threading
 from pathlib import Path
 from typing import Sequence
 
 from ponder.generators.embedded_codec import CAPABILITIES, compact_prompt, render
-from ponder.generators.hf_local import HFLocalGenerator
+from ponder.generators.hf_local import HFLocalGenerator, run_cancellable
 from ponder.types import Completion, Generation, Message, SamplingParams
 
 MODEL_DIR = Path(__file__).parent / "embedded_model"
@@ -33,9 +33,11 @@ class EmbeddedGenerator:
     def calls_for(self, n: int) -> int:
         return 1
 
-    def sample_compact(self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
+    def sample_compact(
+        self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None, cancelled: threading.Event | None = None
+    ) -> Generation:
         """n completions of a compact prompt (blocking), rendered in ordinary notation."""
-        raw, prompt_tokens = self.local.sample_text(prompt, n, params, timeout)
+        raw, prompt_tokens = self.local.sample_text(prompt, n, params, timeout, cancelled)
         completions = tuple(
             Completion(text=render(prompt, c.text), completion_tokens=c.completion_tokens, finish_reason=c.finish_reason)
             for c in raw
@@ -49,4 +51,4 @@ class EmbeddedGenerator:
         if prompt is None:
             canned = Completion(text=CAPABILITIES, completion_tokens=0, finish_reason="stop")
             return Generation(completions=(canned,) * n, prompt_tokens=0)
-        return await asyncio.to_thread(self.sample_compact, prompt, n, params, timeout)
+        return await run_cancellable(self.sample_compact, prompt, n, params, timeout)

@@ -53,9 +53,15 @@ class HFLocalGenerator:
         return 1
 
     def sample_text(
-        self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None
+        self,
+        prompt: str,
+        n: int,
+        params: SamplingParams,
+        timeout: float | None = None,
+        cancelled: threading.Event | None = None,
     ) -> tuple[list[Completion], int]:
-        """n completions of raw prompt text (blocking); returns them and the prompt's token count."""
+        """n completions of raw prompt text (blocking); returns them and the prompt's token count.
+        Setting `cancelled` stops decoding before its next step."""
         import torch
 
         ids = self.encode(prompt)
@@ -63,6 +69,8 @@ class HFLocalGenerator:
         rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
+            if cancelled is not None and cancelled.is_set():  # gave up while waiting for the model
+                return [], len(ids)
             rows, reasons = sample(
                 self.model,
                 ids,
@@ -73,6 +81,7 @@ class HFLocalGenerator:
                 top_p=params.top_p,
                 rng=rng,
                 deadline=deadline,
+                cancelled=cancelled,
             )
         completions = [
             Completion(text=self.tokenizer.decode(row, skip_special_tokens=True), completion_tokens=len(row), finish_reason=reason)
@@ -83,5 +92,16 @@ class HFLocalGenerator:
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
     ) -> Generation:
-        completions, prompt_tokens = await asyncio.to_thread(self.sample_text, self.render(messages), n, params, timeout)
+        completions, prompt_tokens = await run_cancellable(self.sample_text, self.render(messages), n, params, timeout)
         return Generation(completions=tuple(completions), prompt_tokens=prompt_tokens)
+
+
+async def run_cancellable(sample_text, *args):
+    """Run a blocking `sample_text(*args, cancelled)` in a thread; cancelling the awaiting task stops the
+    decoding loop at its next step (a thread cannot be interrupted, so it is asked to stop)."""
+    cancelled = threading.Event()
+    try:
+        return await asyncio.to_thread(sample_text, *args, cancelled)
+    except asyncio.CancelledError:
+        cancelled.set()
+        raise

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import openai
 
-from ponder.generators.base import GeneratorError
+from ponder.generators.base import GeneratorError, GeneratorTimeout
 from ponder.types import Completion, Generation, Message, SamplingParams
 
 log = logging.getLogger(__name__)
@@ -91,9 +91,9 @@ class OpenAIGenerator:
                 return await asyncio.wait_for(self._generate(messages, n, params, timeout), timeout)
             return await self._generate(messages, n, params, timeout)
         except asyncio.TimeoutError:
-            raise GeneratorError(f"{self.name}: no answer within the {timeout:.1f}s left in the budget") from None
+            raise GeneratorTimeout(f"{self.name}: no answer within the {timeout:.1f}s left in the budget") from None
         except openai.APITimeoutError:
-            raise GeneratorError(f"{self.name}: request timed out after retries") from None
+            raise GeneratorTimeout(f"{self.name}: request timed out after retries") from None
         except openai.APIConnectionError as error:
             raise GeneratorError(f"{self.name}: cannot connect ({error})") from None
         except openai.APIStatusError as error:

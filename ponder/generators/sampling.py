@@ -6,6 +6,7 @@ and nucleus (top-p) filtering (Holtzman et al. 2020, "The Curious Case of Neural
 
 from __future__ import annotations
 
+import threading
 import time
 
 import torch
@@ -37,11 +38,13 @@ def sample(
     rng: torch.Generator,
     deadline: float | None = None,
     clock=time.monotonic,
+    cancelled: threading.Event | None = None,
 ) -> tuple[list[list[int]], list[str]]:
     """n continuations of one prompt; returns (token ids per row, EOS included; finish reason per row).
 
     Stops a row at EOS or `max_new_tokens`; stops every row before a step that would end past
-    `deadline` (clock time). The prompt's forward pass and first token always run."""
+    `deadline` (clock time), and before the next step once `cancelled` is set (the caller went away).
+    The prompt's forward pass and first token always run."""
     input_ids = torch.tensor([prompt_ids], dtype=torch.long).expand(n, -1).contiguous()
     output = model(input_ids=input_ids, use_cache=True)
     cache, logits = output.past_key_values, output.logits[:, -1, :]
@@ -55,7 +58,7 @@ def sample(
         finished |= tokens == eos_token_id
         if finished.all() or step + 1 == max_new_tokens:
             break
-        if deadline is not None and clock() + step_seconds >= deadline:
+        if (deadline is not None and clock() + step_seconds >= deadline) or (cancelled is not None and cancelled.is_set()):
             out_of_time = True
             break
         started = clock()

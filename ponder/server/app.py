@@ -1,93 +1,100 @@
-"""A minimal OpenAI-compatible server for raw (non-thinking) models: routes parse and format, the
-generator does the work. The thinking server grows from here."""
+"""The ASGI app: wires config, models, metrics and the chat service to the routes, and answers every
+error in OpenAI's shape. `serve` runs it under uvicorn, bound to loopback unless told otherwise."""
 
 from __future__ import annotations
 
-import time
-import uuid
+import contextlib
+import logging
+import random
 from typing import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
-from ponder.generators.base import Generator, GeneratorError
-from ponder.server.protocol import (
-    ChatRequest,
-    ChatResponse,
-    Choice,
-    ErrorBody,
-    ErrorResponse,
-    ModelCard,
-    ModelList,
-    ResponseMessage,
-    Usage,
-)
-from ponder.types import Message, SamplingParams
+from ponder.generators.base import Generator
+from ponder.server.config import ServerConfig
+from ponder.server.errors import ApiError
+from ponder.server.metrics import Metrics
+from ponder.server.models import ServedModel, build_models
+from ponder.server.routes import create_router
+from ponder.server.service import ChatService
 
-DEFAULT_MAX_TOKENS = 256
+log = logging.getLogger(__name__)
 
 
-def error_response(status: int, message: str, type_: str, param: str | None = None) -> JSONResponse:
-    body = ErrorResponse(error=ErrorBody(message=message, type=type_, param=param))
-    return JSONResponse(body.model_dump(), status_code=status)
+def _validation_message(exc: RequestValidationError) -> ApiError:
+    first = exc.errors()[0] if exc.errors() else {}
+    location = [str(part) for part in first.get("loc", ()) if part != "body"]
+    param = ".".join(location) or None
+    if first.get("type") == "json_invalid":
+        return ApiError(400, "the request body is not valid JSON", None, "invalid_json")
+    message = first.get("msg", "invalid request")
+    return ApiError(400, f"{param or 'body'}: {message}", param, "invalid_value")
 
 
-def create_app(generators: Mapping[str, Generator], *, support_n: bool = True) -> FastAPI:
-    """An app serving each generator under its name. `support_n=False` makes it refuse n > 1, as
-    some backends do."""
-    app = FastAPI(title="ponder", version="0.1.0")
+def create_app(
+    config: ServerConfig = ServerConfig(),
+    *,
+    embedded: Generator | None = None,
+    models: Mapping[str, ServedModel] | None = None,
+    seed: int | None = None,
+) -> FastAPI:
+    """An app serving `config`'s models (or the given ones); `embedded` reuses a loaded embedded model."""
+    metrics = Metrics()
+    served = models if models is not None else build_models(config, metrics, embedded)
+    service = ChatService(served, config, metrics, random.Random(seed))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        for model in served.values():
+            if model.proxy is not None:
+                await model.proxy.aclose()
+
+    app = FastAPI(
+        title="ponder",
+        version="0.1.0",
+        description="An OpenAI-compatible server whose models think before they answer (`reasoning_effort`).",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.metrics = metrics
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=dict(exc.headers))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        location = [str(part) for part in first.get("loc", ()) if part != "body"]
-        return error_response(400, f"{'.'.join(location) or 'body'}: {first.get('msg', 'invalid request')}", "invalid_request_error", ".".join(location) or None)
+        return await api_error(request, _validation_message(exc))
 
-    @app.get("/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return await api_error(request, ApiError(exc.status_code, str(exc.detail), headers=exc.headers or {}))
 
-    @app.get("/v1/models", response_model=ModelList)
-    async def models() -> ModelList:
-        return ModelList(data=[ModelCard(id=name) for name in generators])
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error answering %s", request.url.path)
+        return await api_error(request, ApiError(500, f"internal error: {type(exc).__name__}"))
 
-    @app.post("/v1/chat/completions", response_model=ChatResponse, responses={400: {"model": ErrorResponse}, 404: {"model": ErrorResponse}, 502: {"model": ErrorResponse}})
-    async def chat(request: ChatRequest):
-        generator = generators.get(request.model)
-        if generator is None:
-            return error_response(404, f"model {request.model!r} not found; available: {', '.join(generators)}", "not_found_error", "model")
-        if request.n > 1 and not support_n:
-            return error_response(400, "n > 1 is not supported by this server", "invalid_request_error", "n")
-        params = SamplingParams(
-            temperature=request.temperature,
-            top_p=request.top_p,
-            max_tokens=request.max_completion_tokens or request.max_tokens or DEFAULT_MAX_TOKENS,
-            seed=request.seed,
-        )
-        messages = [Message(m.role if m.role != "developer" else "system", m.content or "") for m in request.messages]
-        try:
-            generation = await generator.generate(messages, request.n, params)
-        except GeneratorError as error:
-            return error_response(502, str(error), "api_error")
-        choices = [
-            Choice(
-                index=i,
-                message=ResponseMessage(content=c.text, reasoning=c.reasoning),
-                finish_reason="stop" if c.finish_reason == "stop" else "length",
-            )
-            for i, c in enumerate(generation.completions)
-        ]
-        return ChatResponse(
-            id=f"chatcmpl-{uuid.uuid4().hex}",
-            created=int(time.time()),
-            model=request.model,
-            choices=choices,
-            usage=Usage(
-                prompt_tokens=generation.prompt_tokens,
-                completion_tokens=generation.completion_tokens,
-                total_tokens=generation.prompt_tokens + generation.completion_tokens,
-            ),
-        )
-
+    app.include_router(create_router(service, metrics, config.api_keys))
     return app
+
+
+def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the server until interrupted; on SIGINT/SIGTERM in-flight requests get
+    `config.shutdown_timeout` seconds to finish before they are cancelled."""
+    import uvicorn
+
+    app = create_app(config)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=config.shutdown_timeout,
+        limit_concurrency=None,
+        backlog=4096,
+    )

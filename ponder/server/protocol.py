@@ -1,46 +1,136 @@
-"""Chat Completions request and response shapes (the subset ponder serves), as pydantic models."""
+"""Chat Completions request and response shapes (the subset ponder serves, plus its `ponder` extension),
+as pydantic models. They are the OpenAPI spec the server publishes."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ponder.budget import EFFORT_LEVELS
+from ponder.strategies import STRATEGIES
+
+Effort = Literal[EFFORT_LEVELS]  # type: ignore[valid-type]
+StrategyName = Literal[tuple(STRATEGIES)]  # type: ignore[valid-type]
+VERIFIER_CHOICES = ("auto", "none")
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "function_call"]
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+
 
 class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")  # tool_calls, name, ... pass through to backends
+
     role: Literal["system", "user", "assistant", "tool", "developer"]
-    content: str | None = None
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        """The message's text (text parts joined; other parts have no text)."""
+        if isinstance(self.content, list):
+            return "".join(part.text or "" for part in self.content if part.type == "text")
+        return self.content or ""
+
+
+class StreamOptions(BaseModel):
+    include_usage: bool = False
+
+
+class BudgetOptions(BaseModel):
+    """Explicit limits for one request (each capped by the server's own limits)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_candidates: int | None = Field(default=None, ge=1)  # completions generated
+    max_tokens: int | None = Field(default=None, ge=1)  # generated tokens, candidates plus verifier
+    max_calls: int | None = Field(default=None, ge=1)  # backend requests
+    max_seconds: float | None = Field(default=None, gt=0)  # wall clock
+
+
+class PonderOptions(BaseModel):
+    """`extra_body={"ponder": {...}}`: how to think, chosen explicitly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: StrategyName | None = None  # None: best_of_n with a verifier, majority without
+    budget: BudgetOptions | None = None  # over the effort preset, field by field
+    verifier: Literal[VERIFIER_CHOICES] = "auto"  # type: ignore[valid-type]  # auto: the stated task's checker
 
 
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")  # unknown OpenAI fields are accepted and ignored
+    model_config = ConfigDict(extra="allow")  # other OpenAI fields pass through to backends untouched
 
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
     n: int = Field(default=1, ge=1, le=128)
     max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
-    temperature: float = Field(default=1.0, ge=0, le=2)
-    top_p: float = Field(default=1.0, gt=0, le=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)  # when thinking: all tokens, reasoning included
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    top_p: float | None = Field(default=None, gt=0, le=1)
     seed: int | None = None
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    reasoning_effort: Effort | None = None  # asks the model to think; absent: answer directly
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    ponder: PonderOptions | None = None
+
+    @property
+    def thinking(self) -> bool:
+        return self.reasoning_effort is not None or self.ponder is not None
+
+    @property
+    def include_usage(self) -> bool:
+        return self.stream_options is not None and self.stream_options.include_usage
 
 
 class ResponseMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
-    content: str
-    reasoning: str | None = None
+    content: str | None
+    reasoning: str | None = None  # a readable account of the thinking, when there was any
+    tool_calls: list[dict[str, Any]] | None = None
 
 
 class Choice(BaseModel):
     index: int
     message: ResponseMessage
-    finish_reason: Literal["stop", "length"]
+    finish_reason: FinishReason
+
+
+class CompletionTokensDetails(BaseModel):
+    reasoning_tokens: int  # tokens of candidates not returned, plus verifier tokens
 
 
 class Usage(BaseModel):
-    prompt_tokens: int
-    completion_tokens: int
+    prompt_tokens: int  # every prompt token the backend processed (once per backend request)
+    completion_tokens: int  # every generated token: the answers returned plus reasoning_tokens
     total_tokens: int
+    completion_tokens_details: CompletionTokensDetails | None = None
+
+
+class PonderChoice(BaseModel):
+    index: int
+    candidates: int
+    chosen: int | None  # which candidate was returned
+    answer: str | None  # its extracted answer
+    stop_reason: Literal["solved", "done", "budget"]
+    spend: dict[str, float | int | None]
+
+
+class PonderInfo(BaseModel):
+    """How the answer was thought through: ponder's extension of the response."""
+
+    strategy: str
+    effort: str | None
+    task: str  # countdown, arithmetic, or chat (no task recognised)
+    verifier: str  # the checker consulted, or "none"
+    budget: dict[str, float | int]  # the limits each choice ran under (after the server's caps)
+    spend: dict[str, float | int | None]  # summed over choices
+    choices: list[PonderChoice]
 
 
 class ChatResponse(BaseModel):
@@ -50,6 +140,29 @@ class ChatResponse(BaseModel):
     model: str
     choices: list[Choice]
     usage: Usage
+    ponder: PonderInfo | None = None
+
+
+class ChunkDelta(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+    reasoning: str | None = None
+
+
+class ChunkChoice(BaseModel):
+    index: int
+    delta: ChunkDelta
+    finish_reason: FinishReason | None = None
+
+
+class ChatChunk(BaseModel):
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    usage: Usage | None = None
+    ponder: PonderInfo | None = None
 
 
 class ModelCard(BaseModel):

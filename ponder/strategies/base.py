@@ -63,7 +63,7 @@ class Run:
         self.on_event(Event(kind, self.problem.id, self.strategy, message, self.budget.usage, candidate))
 
     def messages(self) -> list[Message]:
-        return [Message("user", self.problem.prompt)]
+        return list(self.problem.messages) or [Message("user", self.problem.prompt)]
 
     async def sample(self, want: int, messages: Sequence[Message] | None = None) -> list[Candidate]:
         """Up to `want` new candidates (fewer, or none, when the budget runs short or the call fails)."""

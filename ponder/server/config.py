@@ -1,0 +1,106 @@
+"""What a server serves and the limits it keeps: one frozen config, from flags or a JSON/TOML file."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ponder.budget import DEFAULT_EFFORTS, EFFORT_LEVELS, TOKENS_PER_CANDIDATE, BudgetError, Limits
+
+DEFAULT_CAP = Limits(max_candidates=256, max_tokens=256 * TOKENS_PER_CANDIDATE, max_seconds=300)
+
+
+class ConfigError(ValueError):
+    """The server configuration is invalid; the message says which field and why."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    backends: Mapping[str, str] = field(default_factory=dict)  # served name -> model spec ('openai:MODEL@URL', 'hf:PATH')
+    embedded: bool = True  # also serve the embedded model (as 'ponder-tiny')
+    api_keys: frozenset[str] = frozenset()  # bearer keys accepted; empty: no authentication
+    max_concurrency: int = 256  # chat requests in flight; more are refused with 429 and Retry-After
+    budget_cap: Limits = DEFAULT_CAP  # no request may ask for more than this, whatever its effort or budget
+    efforts: Mapping[str, Limits] = field(default_factory=lambda: DEFAULT_EFFORTS)  # what each reasoning_effort level stands for
+    max_tokens_per_candidate: int = 256  # default and cap for one candidate's completion when thinking
+    max_thinking_n: int = 8  # most independent thought-through answers (n) in one request
+    backend_timeout: float = 60.0  # seconds per backend request before it is retried
+    backend_retries: int = 2  # retries (with exponential backoff) after a backend fails or times out
+    trace_dir: Path | None = None  # write one JSONL trace per thinking request here
+    support_n: bool = True  # False: refuse n > 1 on raw requests, as some backends do
+    shutdown_timeout: float = 10.0  # seconds in-flight requests get to finish on shutdown
+
+    def __post_init__(self) -> None:
+        for name in ("max_concurrency", "max_tokens_per_candidate", "max_thinking_n"):
+            if type(getattr(self, name)) is not int or getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+        if self.backend_timeout <= 0 or self.backend_retries < 0 or self.shutdown_timeout < 0:
+            raise ConfigError("backend_timeout must be positive; backend_retries and shutdown_timeout not negative")
+        for name, spec in self.backends.items():
+            if not name or not isinstance(spec, str) or ":" not in spec:
+                raise ConfigError(f"backend {name!r}: give a model spec like 'openai:MODEL@URL' or 'hf:PATH', got {spec!r}")
+
+
+def parse_backend(text: str) -> tuple[str, str]:
+    """'NAME=SPEC' from the command line.
+
+    >>> parse_backend("qwen=openai:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1")
+    ('qwen', 'openai:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1')
+    """
+    name, equals, spec = text.partition("=")
+    if not equals or not name.strip() or not spec.strip():
+        raise ConfigError(f"--backend takes NAME=SPEC (e.g. qwen=openai:Qwen3-8B@http://127.0.0.1:8001/v1), got {text!r}")
+    return name.strip(), spec.strip()
+
+
+def _limits(value: Any, where: str) -> Limits:
+    allowed = {f.name for f in fields(Limits)} - {"max_dollars"}
+    if not isinstance(value, dict) or set(value) - allowed:
+        raise ConfigError(f"{where} must map limits among: {', '.join(sorted(allowed))}")
+    try:
+        return Limits(**value)
+    except BudgetError as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def load_config(path: str | Path, base: ServerConfig = ServerConfig()) -> ServerConfig:
+    """A config from a JSON or TOML file whose keys are ServerConfig's fields, over `base`."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"cannot read server config {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be an object of settings")
+    known = {f.name for f in fields(ServerConfig)}
+    unknown = set(data) - known
+    if unknown:
+        raise ConfigError(f"{path}: unknown settings {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    values: dict[str, Any] = dict(data)
+    if "backends" in values:
+        if not isinstance(values["backends"], dict):
+            raise ConfigError(f"{path}: backends must map served names to model specs")
+        values["backends"] = {**base.backends, **values["backends"]}
+    if "api_keys" in values:
+        if not isinstance(values["api_keys"], list) or not all(isinstance(k, str) and k for k in values["api_keys"]):
+            raise ConfigError(f"{path}: api_keys must be a list of non-empty strings")
+        values["api_keys"] = base.api_keys | frozenset(values["api_keys"])
+    if "budget_cap" in values:
+        values["budget_cap"] = _limits(values["budget_cap"], f"{path}: budget_cap")
+    if "efforts" in values:
+        if not isinstance(values["efforts"], dict) or set(values["efforts"]) - set(EFFORT_LEVELS):
+            raise ConfigError(f"{path}: efforts must map levels among {', '.join(EFFORT_LEVELS)} to limits")
+        efforts = dict(base.efforts)
+        efforts.update({level: _limits(limits, f"{path}: efforts.{level}") for level, limits in values["efforts"].items()})
+        values["efforts"] = MappingProxyType(efforts)
+    if "trace_dir" in values:
+        values["trace_dir"] = Path(values["trace_dir"])
+    try:
+        return replace(base, **values)
+    except TypeError as error:
+        raise ConfigError(f"{path}: {error}") from None

@@ -1,0 +1,72 @@
+"""Prometheus metrics of one server (its own registry, no globals), and a generator wrapper that counts
+every backend call and token into them — the spend the server can prove, cancelled work included."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Sequence
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from ponder.generators.base import Generator, GeneratorError
+from ponder.types import Generation, Message, SamplingParams
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter("ponder_requests", "Chat requests answered", ["model", "mode", "status"], registry=r)
+        self.in_flight = Gauge("ponder_requests_in_flight", "Chat requests being answered now", registry=r)
+        self.latency = Histogram(
+            "ponder_request_seconds", "Time to answer a chat request", ["mode"], registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+        )
+        self.disconnects = Counter("ponder_client_disconnects", "Requests whose client went away first", registry=r)
+        self.backend_in_flight = Gauge("ponder_backend_calls_in_flight", "Generator calls running now", ["model"], registry=r)
+        self.backend_calls = Counter("ponder_backend_calls", "Generator calls by outcome", ["model", "outcome"], registry=r)
+        self.tokens = Counter("ponder_tokens", "Tokens spent, by kind", ["model", "kind"], registry=r)
+        self.candidates = Counter("ponder_candidates", "Candidate completions generated", ["model"], registry=r)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class MeteredGenerator:
+    """The same generator, with every call and its tokens counted under the served model's name."""
+
+    def __init__(self, inner: Generator, metrics: Metrics, model: str):
+        self.inner = inner
+        self.name = inner.name
+        self.parameter_count = inner.parameter_count
+        self._in_flight = metrics.backend_in_flight.labels(model)
+        self._calls = {o: metrics.backend_calls.labels(model, o) for o in ("ok", "error", "cancelled")}
+        self._prompt = metrics.tokens.labels(model, "prompt")
+        self._completion = metrics.tokens.labels(model, "completion")
+        self._candidates = metrics.candidates.labels(model)
+
+    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
+        return self.inner.prompt_tokens_bound(messages)
+
+    def calls_for(self, n: int) -> int:
+        return self.inner.calls_for(n)
+
+    async def generate(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
+    ) -> Generation:
+        self._in_flight.inc()
+        try:
+            generation = await self.inner.generate(messages, n, params, timeout)
+        except asyncio.CancelledError:
+            self._calls["cancelled"].inc()
+            raise
+        except GeneratorError:
+            self._calls["error"].inc()
+            raise
+        finally:
+            self._in_flight.dec()
+        self._calls["ok"].inc()
+        self._prompt.inc(generation.prompt_tokens)
+        self._completion.inc(generation.completion_tokens)
+        self._candidates.inc(len(generation.completions))
+        return generation

@@ -1,0 +1,49 @@
+"""The models a server serves: each is a generator (metered) and, for OpenAI-compatible backends, a
+raw pass-through proxy used when the request asks for no thinking."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+from ponder.generators import load_generator
+from ponder.generators.base import Generator
+from ponder.server.config import ServerConfig
+from ponder.server.metrics import MeteredGenerator, Metrics
+from ponder.server.proxy import Proxy
+
+EMBEDDED_NAME = "ponder-tiny"
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    name: str
+    generator: Generator  # what thinking (and raw local generation) calls
+    proxy: Proxy | None = None  # raw requests go straight to the backend when it is OpenAI-compatible
+
+
+def build_models(config: ServerConfig, metrics: Metrics, embedded: Generator | None = None) -> Mapping[str, ServedModel]:
+    """Every configured model, loaded now so a bad spec fails at start-up, not on the first request."""
+    models: dict[str, ServedModel] = {}
+    if config.embedded:
+        if embedded is None:
+            from ponder.generators.embedded import EmbeddedGenerator
+
+            embedded = EmbeddedGenerator()
+        models[EMBEDDED_NAME] = ServedModel(EMBEDDED_NAME, MeteredGenerator(embedded, metrics, EMBEDDED_NAME))
+    for name, spec in config.backends.items():
+        generator = load_generator(spec, timeout=config.backend_timeout, max_retries=config.backend_retries)
+        proxy = None
+        kind, _, rest = spec.partition(":")
+        if kind == "openai":
+            model, _, base_url = rest.partition("@")
+            proxy = Proxy(
+                base_url or "https://api.openai.com/v1",
+                model,
+                api_key=os.environ.get("OPENAI_API_KEY"),
+                timeout=config.backend_timeout,
+                retries=config.backend_retries,
+            )
+        models[name] = ServedModel(name, MeteredGenerator(generator, metrics, name), proxy)
+    return models

@@ -1,0 +1,107 @@
+"""HTTP routes: parse, call the chat service, format. No logic lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import uuid
+from typing import Awaitable, TypeVar
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from ponder.server.errors import ApiError
+from ponder.server.metrics import Metrics
+from ponder.server.protocol import ChatRequest, ChatResponse, ErrorResponse, ModelCard, ModelList
+from ponder.server.proxy import Answer
+from ponder.server.service import ChatService, Stream
+
+T = TypeVar("T")
+CLIENT_CLOSED = 499  # nginx's status for a client that went away before the answer
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 404, 429, 500, 502, 504)}
+SSE = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+class SSEResponse(StreamingResponse):
+    """A server-sent-events body whose `on_close` runs however it ends, even if never started."""
+
+    def __init__(self, stream: Stream, headers: dict[str, str]):
+        super().__init__(stream.chunks, media_type="text/event-stream", headers={"cache-control": "no-cache", **headers})
+        self.on_close = stream.close
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()  # type: ignore[attr-defined]  # cancels thinking left running
+            self.on_close()
+
+
+class ClientGone(Exception):
+    """The client disconnected before its answer was ready."""
+
+
+async def until_disconnected(request: Request, work: Awaitable[T]) -> T:
+    """`work`'s result, or ClientGone (with `work` cancelled) if the client disconnects first."""
+
+    async def disconnected() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    task, watcher = asyncio.ensure_future(work), asyncio.ensure_future(disconnected())
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+        if not task.done():
+            task.cancel()
+    if task.cancelled() or not task.done():
+        await asyncio.gather(task, return_exceptions=True)
+        raise ClientGone()
+    return task.result()
+
+
+def create_router(service: ChatService, metrics: Metrics, api_keys: frozenset[str]) -> APIRouter:
+    keys = [key.encode() for key in api_keys]
+
+    def authorize(request: Request) -> None:
+        if not keys:
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not any(hmac.compare_digest(token.encode(), key) for key in keys):
+            raise ApiError(401, "invalid API key: send 'Authorization: Bearer <key>' with a key this server accepts", code="invalid_api_key")
+
+    router = APIRouter()
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorize)], responses={401: {"model": ErrorResponse}})
+
+    @router.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
+    async def prometheus() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    @v1.get("/models", response_model=ModelList)
+    async def models() -> ModelList:
+        return ModelList(data=[ModelCard(id=name) for name in service.models])
+
+    @v1.post("/chat/completions", response_model=ChatResponse, responses={**ERRORS, **SSE})
+    async def chat(body: ChatRequest, request: Request) -> Response:
+        request_id = f"chatcmpl-{uuid.uuid4().hex}"
+        headers = {"x-request-id": request_id}
+        payload = orjson.loads(await request.body())
+        try:
+            reply = await until_disconnected(request, service.chat(body, payload, request_id))
+        except ClientGone:
+            return Response(status_code=CLIENT_CLOSED)
+        if isinstance(reply, Stream):
+            return SSEResponse(reply, headers)
+        if isinstance(reply, Answer):
+            return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=headers)
+        return Response(orjson.dumps(reply.model_dump(exclude_none=True)), media_type="application/json", headers=headers)
+
+    router.include_router(v1)
+    return router

@@ -1,0 +1,392 @@
+"""The chat service: what a chat completion request does, independent of HTTP.
+
+A request is answered one of three ways: thinking (it set `reasoning_effort` or `ponder`): the engine
+solves it n times under a budget and the answer carries its reasoning, usage and a `ponder` account;
+raw pass-through to an OpenAI-compatible backend (bytes in, bytes out: tools and streams intact); or
+raw generation by a local model. Every request is admitted against the concurrency limit, metered,
+and logged as one JSON line when it ends, however it ends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Callable, Mapping, Sequence
+
+import orjson
+
+from ponder.generators.base import GeneratorError, GeneratorTimeout
+from ponder.server import protocol as p
+from ponder.server.config import ServerConfig
+from ponder.server.errors import ApiError, bad_request
+from ponder.server.metrics import Metrics
+from ponder.server.models import ServedModel
+from ponder.server.proxy import Answer
+from ponder.server.thinking import Finished, Job, Reasoning, conversation, resolve, think
+from ponder.trace import TraceWriter, event_record, result_record
+from ponder.types import Result, SamplingParams, Usage
+
+log = logging.getLogger("ponder.server.requests")
+RETRY_AFTER_SECONDS = 1
+
+
+@dataclass
+class Stream:
+    """An SSE body and what to do when it ends (normally, on error or on disconnect)."""
+
+    chunks: AsyncIterator[bytes]
+    close: Callable[[], None]
+
+
+Reply = p.ChatResponse | Answer | Stream
+
+
+@dataclass
+class Record:
+    """One request's log line, filled in as it is answered."""
+
+    id: str
+    model: str
+    mode: str  # thinking, proxy or generate
+    stream: bool
+    effort: str | None = None
+    strategy: str | None = None
+    status: int = 200
+    outcome: str = "ok"  # ok, error, disconnected
+    usage: dict = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+
+
+def sse(payload: bytes) -> bytes:
+    return b"data: " + payload + b"\n\n"
+
+
+DONE = b"data: [DONE]\n\n"
+
+
+def usage_of(results: Sequence[Result]) -> tuple[p.Usage, Usage]:
+    """The OpenAI usage of thought-through answers (every token counted; reasoning_tokens are all
+    generated tokens except the returned answers'), and the summed spend behind it."""
+    spent = sum((r.usage for r in results), Usage())
+    answers = sum(r.candidates[r.chosen].completion.completion_tokens for r in results if r.chosen is not None)
+    completion = spent.generated_tokens
+    usage = p.Usage(
+        prompt_tokens=spent.prompt_tokens,
+        completion_tokens=completion,
+        total_tokens=spent.prompt_tokens + completion,
+        completion_tokens_details=p.CompletionTokensDetails(reasoning_tokens=completion - answers),
+    )
+    return usage, spent
+
+
+def ponder_info(job: Job, results: Sequence[Result]) -> p.PonderInfo:
+    spent = sum((r.usage for r in results), Usage())
+    return p.PonderInfo(
+        strategy=job.plan.strategy,
+        effort=job.effort,
+        task=job.task.name,
+        verifier=job.verifier,
+        budget={k: v for k, v in vars(job.plan.limits).items() if v is not None},
+        spend=spent.to_dict(),
+        choices=[
+            p.PonderChoice(
+                index=i,
+                candidates=len(r.candidates),
+                chosen=r.chosen,
+                answer=r.answer,
+                stop_reason=r.stop_reason,
+                spend=r.usage.to_dict(),
+            )
+            for i, r in enumerate(results)
+        ],
+    )
+
+
+def finish_reason(result: Result) -> str:
+    if result.chosen is None:
+        return "length"
+    return "length" if result.candidates[result.chosen].completion.finish_reason in ("length", "deadline") else "stop"
+
+
+class ChatService:
+    def __init__(self, models: Mapping[str, ServedModel], config: ServerConfig, metrics: Metrics, rng: random.Random):
+        self.models = models
+        self.config = config
+        self.metrics = metrics
+        self.rng = rng  # seeds requests that bring none
+        self.in_flight = 0
+
+    # -- admission and bookkeeping ---------------------------------------------------------------
+    def model(self, name: str) -> ServedModel:
+        served = self.models.get(name)
+        if served is None:
+            raise ApiError(404, f"model {name!r} not found; available: {', '.join(self.models)}", "model", "model_not_found")
+        return served
+
+    def _admit(self) -> None:
+        if self.in_flight >= self.config.max_concurrency:
+            raise ApiError(
+                429,
+                f"the server is answering its limit of {self.config.max_concurrency} requests; retry shortly",
+                code="rate_limit_exceeded",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        self.in_flight += 1
+        self.metrics.in_flight.inc()
+
+    def _finish(self, record: Record) -> None:
+        self.in_flight -= 1
+        self.metrics.in_flight.dec()
+        seconds = time.perf_counter() - record.started
+        self.metrics.requests.labels(record.model, record.mode, str(record.status)).inc()
+        self.metrics.latency.labels(record.mode).observe(seconds)
+        if record.outcome == "disconnected":
+            self.metrics.disconnects.inc()
+        log.info(
+            json.dumps(
+                {
+                    "event": "chat", "id": record.id, "model": record.model, "mode": record.mode, "stream": record.stream,
+                    "effort": record.effort, "strategy": record.strategy, "status": record.status, "outcome": record.outcome,
+                    "usage": record.usage, "latency_ms": round(seconds * 1000, 3),
+                }
+            )
+        )
+
+    # -- the one entry point --------------------------------------------------------------------
+    async def chat(self, request: p.ChatRequest, payload: dict, request_id: str) -> Reply:
+        """Answer a chat request (`payload` is its JSON as sent, for pass-through). Raises ApiError
+        for anything answered with an error status. A returned Stream finishes the request's
+        bookkeeping when it is closed."""
+        served = self.model(request.model)
+        mode = "thinking" if request.thinking else "proxy" if served.proxy else "generate"
+        record = Record(request_id, request.model, mode, request.stream, effort=request.reasoning_effort)
+        self._admit()
+        try:
+            if mode == "thinking":
+                job = resolve(request, self.config, request_id, self._seed(request))
+                record.strategy = job.plan.strategy
+                reply: Reply = (
+                    self._stream(self._think_chunks(job, served, request, record), record)
+                    if request.stream
+                    else await self._think(job, served, request, record)
+                )
+            elif mode == "proxy":
+                reply = await self._proxy(served, payload, record)
+            elif request.stream:
+                reply = self._stream(self._generate_chunks(served, request, record), record)
+            else:
+                reply = await self._generate(served, request, record)
+        except BaseException as error:
+            record.status, record.outcome = _status_of(error)
+            self._finish(record)
+            raise
+        if not isinstance(reply, Stream):
+            if isinstance(reply, Answer):
+                record.status = reply.status
+            self._finish(record)
+        return reply
+
+    def _seed(self, request: p.ChatRequest) -> int:
+        return request.seed if request.seed is not None else self.rng.randrange(2**31)
+
+    def _stream(self, chunks: AsyncIterator[bytes], record: Record) -> Stream:
+        """SSE chunks that end with [DONE], or with an error event when answering fails midway."""
+        finished = False
+
+        record.outcome = "pending"  # until the body has been sent in full
+
+        async def body() -> AsyncIterator[bytes]:
+            try:
+                async for chunk in chunks:
+                    yield chunk
+                record.outcome = "ok"
+            except ApiError as error:
+                record.status, record.outcome = error.status, "error"
+                yield sse(error.json())
+                return
+            except Exception as error:  # the status line is sent: the error must travel in the stream
+                log.exception("stream %s failed", record.id)
+                record.status, record.outcome = 500, "error"
+                yield sse(ApiError(500, f"internal error: {type(error).__name__}").json())
+                return
+            except BaseException:  # cancelled: the client went away
+                record.status, record.outcome = 499, "disconnected"
+                raise
+
+        def close() -> None:
+            nonlocal finished
+            if not finished:
+                finished = True
+                if record.outcome == "pending":  # never sent in full: the client went away first
+                    record.status, record.outcome = 499, "disconnected"
+                self._finish(record)
+
+        return Stream(body(), close)
+
+    # -- thinking -------------------------------------------------------------------------------
+    def _tracer(self, record: Record):
+        if self.config.trace_dir is None:
+            return None
+        self.config.trace_dir.mkdir(parents=True, exist_ok=True)
+        return TraceWriter(self.config.trace_dir / f"{record.id}.jsonl")
+
+    async def _run(self, job: Job, served: ServedModel, record: Record) -> AsyncIterator[Reasoning | Finished]:
+        tracer = self._tracer(record)
+        on_event = (lambda index, event: tracer.write({**event_record(event), "choice": index})) if tracer else None
+        try:
+            async for item in think(job, served.generator, on_event=on_event):
+                if tracer is not None and isinstance(item, Finished):
+                    tracer.write({**result_record(item.result), "choice": item.index})
+                yield item
+        finally:
+            if tracer is not None:
+                tracer.close()
+
+    async def _think(self, job: Job, served: ServedModel, request: p.ChatRequest, record: Record) -> p.ChatResponse:
+        lines: list[list[str]] = [[] for _ in range(job.n)]
+        results: list[Result | None] = [None] * job.n
+        async for item in self._run(job, served, record):
+            if isinstance(item, Reasoning):
+                lines[item.index].append(item.text)
+            else:
+                results[item.index] = item.result
+        done = [r for r in results if r is not None]
+        usage, _ = usage_of(done)
+        record.usage = usage.model_dump(exclude_none=True)
+        choices = [
+            p.Choice(
+                index=i,
+                message=p.ResponseMessage(content=r.text or "", reasoning="\n".join(lines[i])),
+                finish_reason=finish_reason(r),
+            )
+            for i, r in enumerate(done)
+        ]
+        return p.ChatResponse(
+            id=record.id, created=int(time.time()), model=request.model, choices=choices, usage=usage, ponder=ponder_info(job, done)
+        )
+
+    async def _think_chunks(self, job: Job, served: ServedModel, request: p.ChatRequest, record: Record) -> AsyncIterator[bytes]:
+        chunk = _Chunker(record.id, request.model)
+        for index in range(job.n):
+            yield chunk.delta(index, role="assistant", content="")
+        results: dict[int, Result] = {}
+        async for item in self._run(job, served, record):
+            if isinstance(item, Reasoning):
+                yield chunk.delta(item.index, reasoning=item.text + "\n")
+                continue
+            results[item.index] = item.result
+            if item.result.text:
+                yield chunk.delta(item.index, content=item.result.text)
+            done = [results[i] for i in sorted(results)]
+            last = len(done) == job.n  # the account of the whole request rides on the last choice's finish
+            yield chunk.finish(item.index, finish_reason(item.result), ponder_info(job, done) if last else None)
+        usage, _ = usage_of(done)
+        record.usage = usage.model_dump(exclude_none=True)
+        if request.include_usage:
+            yield chunk.usage(usage)
+        yield DONE
+
+    # -- raw: pass-through and local generation ----------------------------------------------------
+    async def _proxy(self, served: ServedModel, payload: dict, record: Record) -> Answer | Stream:
+        assert served.proxy is not None
+        if not record.stream:
+            answer = await served.proxy.complete(payload)
+            record.usage = _reported_usage(answer)
+            return answer
+        error, chunks = await served.proxy.stream(payload)
+        if error is not None:
+            return error
+        return self._stream(chunks, record)
+
+    def _raw_params(self, request: p.ChatRequest) -> SamplingParams:
+        if request.n > 1 and not self.config.support_n:
+            raise bad_request("n > 1 is not supported by this server", "n")
+        requested = request.max_completion_tokens or request.max_tokens or self.config.max_tokens_per_candidate
+        return SamplingParams(
+            temperature=1.0 if request.temperature is None else request.temperature,
+            top_p=1.0 if request.top_p is None else request.top_p,
+            max_tokens=min(requested, self.config.max_tokens_per_candidate),
+            seed=request.seed,
+        )
+
+    async def _generation(self, served: ServedModel, request: p.ChatRequest, record: Record):
+        try:
+            generation = await served.generator.generate(conversation(request), request.n, self._raw_params(request))
+        except GeneratorTimeout as error:
+            raise ApiError(504, str(error)) from None
+        except GeneratorError as error:
+            raise ApiError(502, str(error)) from None
+        usage = p.Usage(
+            prompt_tokens=generation.prompt_tokens,
+            completion_tokens=generation.completion_tokens,
+            total_tokens=generation.prompt_tokens + generation.completion_tokens,
+        )
+        record.usage = usage.model_dump(exclude_none=True)
+        return generation, usage
+
+    async def _generate(self, served: ServedModel, request: p.ChatRequest, record: Record) -> p.ChatResponse:
+        generation, usage = await self._generation(served, request, record)
+        choices = [
+            p.Choice(
+                index=i,
+                message=p.ResponseMessage(content=c.text, reasoning=c.reasoning),
+                finish_reason="stop" if c.finish_reason == "stop" else "length",
+            )
+            for i, c in enumerate(generation.completions)
+        ]
+        return p.ChatResponse(id=record.id, created=int(time.time()), model=request.model, choices=choices, usage=usage)
+
+    async def _generate_chunks(self, served: ServedModel, request: p.ChatRequest, record: Record) -> AsyncIterator[bytes]:
+        chunk = _Chunker(record.id, request.model)
+        for index in range(request.n):
+            yield chunk.delta(index, role="assistant", content="")
+        generation, usage = await self._generation(served, request, record)
+        for index, completion in enumerate(generation.completions):
+            if completion.reasoning:
+                yield chunk.delta(index, reasoning=completion.reasoning)
+            yield chunk.delta(index, content=completion.text)
+            yield chunk.finish(index, "stop" if completion.finish_reason == "stop" else "length")
+        if request.include_usage:
+            yield chunk.usage(usage)
+        yield DONE
+
+
+class _Chunker:
+    """chat.completion.chunk events of one response."""
+
+    def __init__(self, response_id: str, model: str):
+        self.head = {"id": response_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model}
+
+    def delta(self, index: int, **delta: str) -> bytes:
+        return sse(orjson.dumps({**self.head, "choices": [{"index": index, "delta": delta, "finish_reason": None}]}))
+
+    def finish(self, index: int, reason: str, ponder: p.PonderInfo | None = None) -> bytes:
+        body: dict = {**self.head, "choices": [{"index": index, "delta": {}, "finish_reason": reason}]}
+        if ponder is not None:
+            body["ponder"] = ponder.model_dump()
+        return sse(orjson.dumps(body))
+
+    def usage(self, usage: p.Usage) -> bytes:
+        """The final usage chunk `stream_options.include_usage` asks for: no choices."""
+        return sse(orjson.dumps({**self.head, "choices": [], "usage": usage.model_dump(exclude_none=True)}))
+
+
+def _reported_usage(answer: Answer) -> dict:
+    """The usage a backend reported in its JSON answer (empty when it reported none)."""
+    try:
+        usage = orjson.loads(answer.body).get("usage")
+    except (orjson.JSONDecodeError, AttributeError):
+        return {}
+    return usage if isinstance(usage, dict) else {}
+
+
+def _status_of(error: BaseException) -> tuple[int, str]:
+    if isinstance(error, ApiError):
+        return error.status, "error"
+    if isinstance(error, asyncio.CancelledError):
+        return 499, "disconnected"
+    return 500, "error"

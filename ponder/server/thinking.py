@@ -1,0 +1,178 @@
+"""Thinking for one chat request: the task its conversation states, the plan its `reasoning_effort` and
+`ponder` options ask for (capped by the server), and n independent solves whose progress comes out as
+readable lines of reasoning while they run."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from typing import AsyncIterator, Callable, Sequence
+
+from ponder.budget import BudgetError, Limits
+from ponder.engine import DEFAULT_EFFORT, Plan, make_plan, solve
+from ponder.generators.base import Generator, GeneratorError, GeneratorTimeout
+from ponder.server.config import ServerConfig
+from ponder.server.errors import ApiError, bad_request
+from ponder.server.protocol import ChatRequest
+from ponder.strategies import NEEDS_VERIFIER, STRATEGIES, USES_VERIFIER
+from ponder.strategies.base import Event, StrategyError
+from ponder.tasks import get_task
+from ponder.tasks.base import ProblemError, Task
+from ponder.tasks.chat import ChatTask
+from ponder.tasks.text import problem_from_text
+from ponder.types import Generation, Message, Problem, Result, SamplingParams
+
+KNOWN_TASKS = ("countdown", "arithmetic")
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything needed to think about one request."""
+
+    problem: Problem
+    task: Task
+    plan: Plan
+    n: int
+    effort: str | None
+    verifier: str  # the checker's name, or "none"
+
+
+@dataclass(frozen=True)
+class Reasoning:
+    index: int  # which choice
+    text: str  # one line of the account
+
+
+@dataclass(frozen=True)
+class Finished:
+    index: int
+    result: Result
+
+
+def conversation(request: ChatRequest) -> list[Message]:
+    roles = {"developer": "system"}
+    return [Message(roles.get(m.role, m.role), m.text()) for m in request.messages]  # type: ignore[arg-type]
+
+
+def recognise(messages: Sequence[Message], request_id: str) -> tuple[Problem, Task]:
+    """The problem the last user message states (a countdown or multiplication in words), else chat."""
+    last = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    try:
+        problem = problem_from_text(last, problem_id=request_id)
+    except ProblemError:
+        problem = Problem(id=request_id, task="chat", prompt=last)
+    task: Task = get_task(problem.task) if problem.task in KNOWN_TASKS else ChatTask()
+    if problem.task not in KNOWN_TASKS:
+        problem = replace(problem, task="chat")
+    return replace(problem, messages=tuple(messages)), task
+
+
+def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: int) -> Job:
+    """The job a thinking request asks for, or a 400 naming what is wrong and what is allowed."""
+    options = request.ponder
+    if request.n > config.max_thinking_n:
+        raise bad_request(f"n must be at most {config.max_thinking_n} when thinking", "n")
+    problem, task = recognise(conversation(request), request_id)
+    if options is not None and options.verifier == "none" and task.verifier is not None:
+        task = replace(task, verifier=None)  # type: ignore[type-var]
+    strategy = options.strategy if options else None
+    effort = request.reasoning_effort or DEFAULT_EFFORT
+    if strategy is None and effort != "none":
+        strategy = "best_of_n" if task.verifier is not None else "majority"
+    if strategy in NEEDS_VERIFIER and task.verifier is None:
+        usable = ", ".join(s for s in STRATEGIES if s not in NEEDS_VERIFIER)
+        why = "verifier is 'none'" if options and options.verifier == "none" else "the message states no countdown or arithmetic problem"
+        raise bad_request(f"strategy {strategy!r} needs a verifier and this request has none ({why}); use one of: {usable}", "ponder.strategy")
+    budget = options.budget if options and options.budget else None
+    overrides = Limits(**budget.model_dump()) if budget else None
+    requested_tokens = request.max_completion_tokens or request.max_tokens
+    per_candidate = min(config.max_tokens_per_candidate, requested_tokens or config.max_tokens_per_candidate)
+    params = SamplingParams(
+        temperature=1.0 if request.temperature is None else request.temperature,
+        top_p=1.0 if request.top_p is None else request.top_p,
+        max_tokens=per_candidate,
+    )
+    try:
+        plan = make_plan(strategy=strategy, effort=effort, overrides=overrides, params=params, seed=seed, presets=config.efforts)
+    except (BudgetError, StrategyError) as error:
+        raise bad_request(str(error), "reasoning_effort") from None
+    cap = config.budget_cap if requested_tokens is None else config.budget_cap.capped_by(Limits(max_tokens=requested_tokens))
+    plan = replace(plan, limits=plan.limits.capped_by(cap))
+    verifier = task.verifier.name if task.verifier is not None and plan.strategy in USES_VERIFIER else "none"
+    return Job(problem, task, plan, request.n, request.reasoning_effort, verifier)
+
+
+def headline(job: Job) -> str:
+    limits = ", ".join(f"{v:g} {k.removeprefix('max_')}" for k, v in vars(job.plan.limits).items() if v is not None)
+    what = "a chat message" if job.task.name == "chat" else f"a {job.task.name} problem"
+    checking = f"checking candidates with the {job.verifier} verifier" if job.verifier != "none" else "with no verifier"
+    return f"Thinking about {what} with {job.plan.strategy}, {checking}, within {limits}."
+
+
+class _Recorder:
+    """The request's generator, remembering the backend failures a strategy absorbs (so a request
+    that got no candidate at all can say why)."""
+
+    def __init__(self, inner: Generator):
+        self.inner = inner
+        self.name = inner.name
+        self.parameter_count = inner.parameter_count
+        self.failures: list[GeneratorError] = []
+        self.prompt_tokens_bound = inner.prompt_tokens_bound
+        self.calls_for = inner.calls_for
+
+    async def generate(self, messages, n, params, timeout=None) -> Generation:
+        try:
+            return await self.inner.generate(messages, n, params, timeout)
+        except GeneratorError as error:
+            self.failures.append(error)
+            raise
+
+
+def _line(event: Event) -> str | None:
+    return None if event.kind == "done" else event.message
+
+
+async def think(
+    job: Job, generator: Generator, on_event: Callable[[int, Event], None] | None = None
+) -> AsyncIterator[Reasoning | Finished]:
+    """Run the job's n solves concurrently; yield reasoning lines as they happen and each result as it
+    finishes. Closing the iterator early (the client went away) cancels every solve and backend call.
+    Raises ApiError 502/504 when the backend failed so that a choice got no candidate at all."""
+    recorder = _Recorder(generator)
+    queue: asyncio.Queue[Reasoning | Finished | BaseException] = asyncio.Queue()
+
+    async def one(index: int) -> None:
+        def report(event: Event) -> None:
+            if on_event is not None:
+                on_event(index, event)
+            line = _line(event)
+            if line is not None:
+                queue.put_nowait(Reasoning(index, line))
+
+        try:
+            result = await solve(job.problem, job.task, recorder, job.plan, index=index, on_event=report)
+        except Exception as error:  # surfaced to the caller, never lost in a background task
+            queue.put_nowait(error)
+            return
+        queue.put_nowait(Finished(index, result))
+
+    solves = [asyncio.create_task(one(i)) for i in range(job.n)]
+    try:
+        for index in range(job.n):
+            yield Reasoning(index, headline(job))
+        finished = 0
+        while finished < job.n:
+            item = await queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if isinstance(item, Finished):
+                finished += 1
+                if not item.result.candidates and recorder.failures:
+                    last = recorder.failures[-1]
+                    raise ApiError(504 if isinstance(last, GeneratorTimeout) else 502, f"the backend failed: {last}")
+            yield item
+    finally:
+        for task in solves:
+            task.cancel()
+        await asyncio.gather(*solves, return_exceptions=True)
