@@ -4,6 +4,7 @@ error in OpenAI's shape. `serve` runs it under uvicorn, bound to loopback unless
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import random
 from typing import Mapping
@@ -22,6 +23,7 @@ from ponder.server.routes import create_router
 from ponder.server.service import ChatService
 
 log = logging.getLogger(__name__)
+requests_log = logging.getLogger("ponder.server.requests")
 
 
 def _validation_message(exc: RequestValidationError) -> ApiError:
@@ -68,7 +70,9 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return await api_error(request, _validation_message(exc))
+        error = _validation_message(exc)
+        requests_log.info(json.dumps({"event": "invalid", "path": request.url.path, "status": 400, "error": error.message}))
+        return await api_error(request, error)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:

@@ -21,7 +21,10 @@ from ponder.server.service import ChatService, Stream
 T = TypeVar("T")
 CLIENT_CLOSED = 499  # nginx's status for a client that went away before the answer
 ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 404, 429, 500, 502, 504)}
-SSE = {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+# With "stream": true the 200 answer is server-sent events: each `data` a chat.completion.chunk (or an
+# error object) in JSON, the last one `[DONE]`.
+SSE_EVENT = {"type": "object", "properties": {"data": {"type": "string"}, "event": {"type": "string"}}, "required": ["data"]}
+SSE = {200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}}}
 
 
 class SSEResponse(StreamingResponse):
@@ -101,7 +104,7 @@ def create_router(service: ChatService, metrics: Metrics, api_keys: frozenset[st
             return SSEResponse(reply, headers)
         if isinstance(reply, Answer):
             return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=headers)
-        return Response(orjson.dumps(reply.model_dump(exclude_none=True)), media_type="application/json", headers=headers)
+        return Response(orjson.dumps(reply.model_dump()), media_type="application/json", headers=headers)
 
     router.include_router(v1)
     return router

@@ -142,10 +142,16 @@ class ChatService:
         self.in_flight -= 1
         self.metrics.in_flight.dec()
         seconds = time.perf_counter() - record.started
-        self.metrics.requests.labels(record.model, record.mode, str(record.status)).inc()
+        self.metrics.requests.labels(self._label(record.model), record.mode, str(record.status)).inc()
         self.metrics.latency.labels(record.mode).observe(seconds)
         if record.outcome == "disconnected":
             self.metrics.disconnects.inc()
+        self._log(record, seconds)
+
+    def _label(self, model: str) -> str:
+        return model if model in self.models else ""  # unknown names must not grow the metric without bound
+
+    def _log(self, record: Record, seconds: float) -> None:
         log.info(
             json.dumps(
                 {
@@ -161,11 +167,17 @@ class ChatService:
         """Answer a chat request (`payload` is its JSON as sent, for pass-through). Raises ApiError
         for anything answered with an error status. A returned Stream finishes the request's
         bookkeeping when it is closed."""
-        served = self.model(request.model)
-        mode = "thinking" if request.thinking else "proxy" if served.proxy else "generate"
-        record = Record(request_id, request.model, mode, request.stream, effort=request.reasoning_effort)
-        self._admit()
+        record = Record(request_id, request.model, "thinking" if request.thinking else "raw", request.stream, effort=request.reasoning_effort)
         try:
+            self._admit()
+        except ApiError as error:
+            record.status, record.outcome = error.status, "refused"
+            self.metrics.requests.labels(self._label(record.model), record.mode, str(record.status)).inc()
+            self._log(record, 0.0)
+            raise
+        try:
+            served = self.model(request.model)
+            mode = record.mode = "thinking" if request.thinking else "proxy" if served.proxy else "generate"
             if mode == "thinking":
                 job = resolve(request, self.config, request_id, self._seed(request))
                 record.strategy = job.plan.strategy
