@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import AsyncIterator
 
-import httpx
+import aiohttp
 import orjson
 
 from ponder.server.errors import ApiError
@@ -37,68 +37,71 @@ class Proxy:
         self._headers = {"content-type": "application/json"}
         if api_key:
             self._headers["authorization"] = f"Bearer {api_key}"
-        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
-        self._client: httpx.AsyncClient | None = None
+        self._timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
 
     @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:  # created inside the server's event loop
-            self._client = httpx.AsyncClient(
-                timeout=self._timeout, limits=httpx.Limits(max_connections=1024, max_keepalive_connections=512)
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:  # created inside the server's event loop
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=1024, keepalive_timeout=60),
+                # Per read, not in total: a stream may run long as long as it keeps moving.
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=min(self._timeout, 10.0), sock_read=self._timeout),
             )
-        return self._client
+        return self._session
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
 
     def _body(self, request: dict) -> bytes:
         return orjson.dumps({**request, "model": self.model})
 
-    async def _retrying(self, send):
-        """`send()` until it succeeds or the retries run out; maps the last failure to an ApiError."""
+    async def _send(self, body: bytes) -> aiohttp.ClientResponse:
+        """The backend's response (headers read), retried with backoff; failures become ApiErrors."""
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             try:
-                response = await send()
-            except httpx.TimeoutException:
+                response = await self.session.post(self.url, data=body, headers=self._headers)
+            except asyncio.TimeoutError:
                 if last:
                     raise ApiError(504, f"backend {self.url} timed out after {self.retries + 1} attempts") from None
-            except httpx.TransportError as error:
+            except aiohttp.ClientError as error:
                 if last:
-                    raise ApiError(502, f"backend {self.url} failed after {self.retries + 1} attempts: {error!r}") from None
+                    raise ApiError(502, f"backend {self.url} failed after {self.retries + 1} attempts: {error}") from None
             else:
-                if response.status_code not in RETRY_STATUSES or last:
+                if response.status not in RETRY_STATUSES or last:
                     return response
-                await response.aclose()
+                response.release()
             await asyncio.sleep(FIRST_BACKOFF * 2**attempt)
         raise AssertionError("unreachable")
 
     async def complete(self, request: dict) -> Answer:
-        body = self._body(request)
-        response = await self._retrying(lambda: self.client.post(self.url, content=body, headers=self._headers))
-        return Answer(response.status_code, response.content, response.headers.get("content-type", "application/json"))
+        response = await self._send(self._body(request))
+        try:
+            body = await asyncio.wait_for(response.read(), self._timeout)
+        except (asyncio.TimeoutError, aiohttp.ClientError) as error:
+            raise ApiError(504 if isinstance(error, asyncio.TimeoutError) else 502, f"backend {self.url} broke off its answer: {error!r}") from None
+        finally:
+            response.release()
+        return Answer(response.status, body, response.headers.get("content-type", "application/json"))
 
     async def stream(self, request: dict) -> tuple[Answer | None, AsyncIterator[bytes]]:
         """(None, the backend's SSE bytes) once it answers 200; (its error answer, empty) otherwise."""
-        body = self._body(request)
-
-        async def send() -> httpx.Response:
-            outgoing = self.client.build_request("POST", self.url, content=body, headers=self._headers)
-            return await self.client.send(outgoing, stream=True)
-
-        response = await self._retrying(send)
-        if response.status_code != 200:
-            content = await response.aread()
-            await response.aclose()
-            return Answer(response.status_code, content, response.headers.get("content-type", "application/json")), _empty()
+        response = await self._send(self._body(request))
+        if response.status != 200:
+            content = await response.read()
+            response.release()
+            return Answer(response.status, content, response.headers.get("content-type", "application/json")), _empty()
 
         async def chunks() -> AsyncIterator[bytes]:
             try:
-                async for chunk in response.aiter_raw():
+                async for chunk in response.content.iter_any():
                     yield chunk
+            except (asyncio.TimeoutError, aiohttp.ClientError) as error:
+                raise ApiError(504 if isinstance(error, asyncio.TimeoutError) else 502, f"backend {self.url} broke off its stream: {error!r}") from None
             finally:
-                await response.aclose()  # on disconnect too: closes the backend connection
+                response.close()  # on disconnect too: drops the backend connection, which stops its work
 
         return None, chunks()
 

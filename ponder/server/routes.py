@@ -8,7 +8,7 @@ import uuid
 from typing import Awaitable, TypeVar
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -66,32 +66,29 @@ async def until_disconnected(request: Request, work: Awaitable[T]) -> T:
     return task.result()
 
 
-def create_router(service: ChatService, metrics: Metrics, api_keys: frozenset[str]) -> APIRouter:
+def add_routes(app: FastAPI, service: ChatService, metrics: Metrics, api_keys: frozenset[str]) -> None:
     keys = [key.encode() for key in api_keys]
 
-    def authorize(request: Request) -> None:
+    async def authorize(request: Request) -> None:  # async: a plain def would cost a thread hop per request
         if not keys:
             return
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not any(hmac.compare_digest(token.encode(), key) for key in keys):
             raise ApiError(401, "invalid API key: send 'Authorization: Bearer <key>' with a key this server accepts", code="invalid_api_key")
 
-    router = APIRouter()
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorize)], responses={401: {"model": ErrorResponse}})
-
-    @router.get("/health")
+    @app.get("/health")
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
+    @app.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
     async def prometheus() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
-    @v1.get("/models", response_model=ModelList)
+    @app.get("/v1/models", response_model=ModelList, dependencies=[Depends(authorize)], responses={401: {"model": ErrorResponse}})
     async def models() -> ModelList:
         return ModelList(data=[ModelCard(id=name) for name in service.models])
 
-    @v1.post("/chat/completions", response_model=ChatResponse, responses={**ERRORS, **SSE})
+    @app.post("/v1/chat/completions", response_model=ChatResponse, dependencies=[Depends(authorize)], responses={**ERRORS, **SSE})
     async def chat(body: ChatRequest, request: Request) -> Response:
         request_id = f"chatcmpl-{uuid.uuid4().hex}"
         headers = {"x-request-id": request_id}
@@ -105,6 +102,3 @@ def create_router(service: ChatService, metrics: Metrics, api_keys: frozenset[st
         if isinstance(reply, Answer):
             return Response(reply.body, status_code=reply.status, media_type=reply.content_type, headers=headers)
         return Response(orjson.dumps(reply.model_dump()), media_type="application/json", headers=headers)
-
-    router.include_router(v1)
-    return router

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from processes import ROOT, run_cli
 
 ARGS = ["scale", "--task", "countdown", "--problems", "30", "--max-candidates", "16", "--seed", "5",
         "--strategies", "single,best_of_n,majority,weighted_majority,revise", "--max-new-tokens", "48", "--concurrency", "1"]

@@ -11,7 +11,7 @@ from ponder.scaling.harness import scale
 from ponder.scaling.store import Store, StoreError
 from ponder.scaling.sweep import SweepConfig, SweepError, run_sweep
 from ponder.tasks import get_task
-from tests.conftest import Server, free_port
+from processes import Server, free_port
 
 TASK = get_task("countdown")
 PROBLEMS = TASK.generate(6, seed=7)
