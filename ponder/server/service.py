@@ -177,7 +177,7 @@ class ChatService:
             raise
         try:
             served = self.model(request.model)
-            mode = record.mode = "thinking" if request.thinking else "proxy" if served.proxy else "generate"
+            mode = record.mode = self._mode(request, served)
             if mode == "thinking":
                 job = resolve(request, self.config, request_id, self._seed(request))
                 record.strategy = job.plan.strategy
@@ -201,6 +201,18 @@ class ChatService:
                 record.status = reply.status
             self._finish(record)
         return reply
+
+    @staticmethod
+    def _mode(request: p.ChatRequest, served: ServedModel) -> str:
+        """thinking, proxy or generate. Tool calls are the backend's business: a request with tools
+        goes to it as sent (reasoning_effort included, for backends that reason natively)."""
+        if request.tools:
+            if served.proxy is None:
+                raise bad_request(f"model {served.name!r} does not call tools; serve a backend that does", "tools")
+            return "proxy"
+        if request.thinking:
+            return "thinking"
+        return "proxy" if served.proxy else "generate"
 
     def _seed(self, request: p.ChatRequest) -> int:
         return request.seed if request.seed is not None else self.rng.randrange(2**31)

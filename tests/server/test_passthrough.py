@@ -74,3 +74,22 @@ def test_thinking_over_a_backend_without_a_task_verifier_votes(proxy):
     assert account["strategy"] == "majority" and account["verifier"] == "none" and account["task"] == "chat"
     assert response.choices[0].message.content == "The answer is 42." and account["choices"][0]["answer"] == "42"
     assert response.usage.completion_tokens == 7 * account["spend"]["candidates"]  # what the backend billed
+
+
+def test_tools_with_reasoning_effort_go_to_the_backend_and_local_models_refuse_tools(proxy):
+    client = openai.OpenAI(base_url=proxy.base_url, api_key="unused", max_retries=0)
+    response = client.chat.completions.create(model="scripted", messages=ASK, tools=TOOLS, reasoning_effort="high")
+    assert response.choices[0].message.tool_calls[0].function.name == "lookup"
+    with pytest.raises(openai.BadRequestError, match="does not call tools"):
+        client.chat.completions.create(model="ponder-tiny", messages=ASK, tools=TOOLS)
+
+
+def test_a_backend_failing_mid_stream_ends_the_stream_with_an_error_event(proxy):
+    client = openai.OpenAI(base_url=proxy.base_url, api_key="unused", max_retries=0)
+    with pytest.raises(openai.APIError, match="backend failed"):
+        for _ in client.chat.completions.create(model="dead", messages=ASK, reasoning_effort="low", stream=True):
+            pass
+    raw = httpx.post(f"{proxy.base_url}/chat/completions", json={"model": "dead", "messages": ASK, "reasoning_effort": "low", "stream": True}, timeout=30)
+    assert raw.status_code == 200  # the stream had started: the error travels inside it
+    last = raw.text.strip().split("\n\n")[-1]
+    assert json.loads(last.removeprefix("data: "))["error"]["type"] == "api_error"

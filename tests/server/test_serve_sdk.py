@@ -208,3 +208,22 @@ def test_every_request_is_logged_as_one_json_line(server, client):
     assert record["mode"] == "thinking" and record["effort"] == "minimal" and record["status"] == 200
     assert record["usage"]["completion_tokens"] > 0 and record["latency_ms"] > 0 and record["id"].startswith("chatcmpl-")
     assert json.loads(json.dumps(record)) == record
+
+
+def test_trace_files_record_each_thinking_request(tmp_path):
+    s = Server("--trace-dir", str(tmp_path))
+    try:
+        client = openai.OpenAI(base_url=s.base_url, api_key="unused", max_retries=0)
+        raw = client.chat.completions.with_raw_response.create(
+            model="ponder-tiny", messages=[{"role": "user", "content": COUNTDOWN}], reasoning_effort="low", n=2
+        )
+        response = raw.parse()
+        assert raw.headers["x-request-id"] == response.id
+        trace = tmp_path / f"{response.id}.jsonl"
+        records = [json.loads(line) for line in trace.read_text().splitlines()]
+        results = [r for r in records if r["type"] == "result"]
+        assert sorted(r["choice"] for r in results) == [0, 1]
+        assert sum(r["usage"]["completion_tokens"] for r in results) == response.usage.completion_tokens
+        assert any(r.get("kind") == "candidate" for r in records)
+    finally:
+        s.stop()
