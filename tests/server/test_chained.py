@@ -4,6 +4,7 @@ thinks. What B reports must match what A served; a client that walks away from B
 import threading
 import time
 
+import httpx
 import openai
 import pytest
 
@@ -105,3 +106,14 @@ def test_graceful_shutdown_lets_an_in_flight_stream_finish():
     assert "Traceback" not in s.log_text()
     finishes = [c.choices[0].finish_reason for c in got["chunks"] if c.choices and c.choices[0].finish_reason]
     assert len(finishes) == 2  # both choices answered before the server left
+
+
+def test_a_client_that_gives_up_on_a_plain_request_cancels_its_thinking(server):
+    body = {"model": "ponder-tiny", "messages": [{"role": "user", "content": UNSOLVABLE}], "reasoning_effort": "max", "n": 8}
+    with pytest.raises(httpx.ReadTimeout):
+        httpx.post(f"{server.base_url}/chat/completions", json=body, timeout=0.5)
+    gone = time.monotonic()
+    while server.metric("ponder_requests_in_flight") > 0 and time.monotonic() - gone < 1.0:
+        time.sleep(0.02)
+    assert server.metric("ponder_requests_in_flight") == 0 and server.metric("ponder_backend_calls_in_flight") == 0
+    assert server.requests()[-1]["outcome"] == "disconnected" and server.requests()[-1]["status"] == 499
