@@ -20,12 +20,13 @@ from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import StrategyError
 from ponder.tasks import TASKS, get_task
 from ponder.tasks.base import ProblemError, TaskError, load_problems
+from ponder.games.errors import GameError
 from ponder.server.config import ConfigError
 from ponder.trace import TraceError
 from ponder.types import SamplingParams
 
 log = logging.getLogger("ponder")
-USER_ERRORS = (ConfigError, BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError, ReportError, StoreError, SweepError)
+USER_ERRORS = (GameError, ConfigError, BudgetError, GeneratorError, ProblemError, StrategyError, TaskError, TraceError, ReportError, StoreError, SweepError)
 
 
 class CliError(Exception):
@@ -150,6 +151,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-n", action="store_true", help="refuse n > 1 on raw requests, like some backends")
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
     serve.set_defaults(run=run_serve)
+
+    games = commands.add_parser("games", help="exact solvers for games (OpenSpiel rules)")
+    game_commands = games.add_subparsers(title="games commands", required=True)
+    solve_game = game_commands.add_parser("solve", help="each player's value under perfect play (small perfect-information games)")
+    solve_game.add_argument("game", help="an OpenSpiel game name, e.g. tic_tac_toe")
+    solve_game.add_argument("--history", default="", help="OpenSpiel action ids played so far, space-separated")
+    solve_game.add_argument("--json", action="store_true")
+    solve_game.set_defaults(run=run_games_solve)
+    cfr = game_commands.add_parser("cfr", help="CFR+ equilibrium of a two-player zero-sum game: value and exploitability")
+    cfr.add_argument("game", help="an OpenSpiel game name, e.g. kuhn_poker, leduc_poker")
+    cfr.add_argument("--iterations", type=int, default=1000)
+    cfr.add_argument("--json", action="store_true")
+    cfr.add_argument("--policy-out", type=Path, help="write the average policy as {infostate: {action: probability}}")
+    cfr.set_defaults(run=run_games_cfr)
 
     trace = commands.add_parser("trace", help="read traces")
     trace_commands = trace.add_subparsers(title="trace commands", required=True)
@@ -464,6 +479,58 @@ def run_serve(args: argparse.Namespace) -> int:
           f"on http://{args.host}:{args.port}/v1", file=sys.stderr, flush=True)
     serve(config, args.host, args.port)
     return 0
+
+
+def run_games_solve(args: argparse.Namespace) -> int:
+    from ponder.games.openspiel import load
+    from ponder.games.solve import replay, solve_values
+
+    try:
+        history = [int(a) for a in args.history.split()]
+    except ValueError:
+        raise CliError(f"--history takes OpenSpiel action ids (integers), got {args.history!r}") from None
+    values = solve_values(replay(load(args.game), history))
+    if args.json:
+        print(json.dumps({"game": args.game, "history": history, "values": values}))
+    else:
+        print(f"{args.game} after [{' '.join(map(str, history))}]: " + ", ".join(f"player {p} {v:+g}" for p, v in enumerate(values)))
+    return 0
+
+
+def run_games_cfr(args: argparse.Namespace) -> int:
+    from ponder.games.cfr import solve
+    from ponder.games.passes import exploitability, game_value
+    from ponder.games.tree import build, policy_dict
+
+    if args.iterations < 1:
+        raise CliError("--iterations must be at least 1")
+    tree = build(args.game)
+    with _progress(args.iterations, "CFR+ iterations") as bar:
+        solution = solve(tree, args.iterations, on_progress=lambda done: bar.update(done - bar.n))
+    value = game_value(tree, solution.average)
+    report = {
+        "game": args.game,
+        "iterations": solution.iterations,
+        "seconds": solution.seconds,
+        "iterations_per_second": solution.iterations / solution.seconds,
+        "values": [value, -value],
+        "exploitability": exploitability(tree, solution.average),
+    }
+    if args.policy_out:
+        args.policy_out.write_text(json.dumps(policy_dict(tree, solution.average), indent=1))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"{args.game}: {tree.num_infosets} information sets, {solution.iterations} iterations in "
+              f"{solution.seconds:.2f} s ({report['iterations_per_second']:.0f}/s)")
+        print(f"value: player 0 {value:+.6f}, player 1 {-value:+.6f}; exploitability {report['exploitability']:.2e}")
+    return 0
+
+
+def _progress(total: int, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=unit, disable=not sys.stderr.isatty(), leave=False)
 
 
 def run_trace_show(args: argparse.Namespace) -> int:
