@@ -1,0 +1,172 @@
+"""Monte Carlo tree search under a budget: UCT selection (Kocsis & Szepesvári 2006), random-rollout
+evaluation by default (any `Evaluator` plugs in), and exact solving of decided subtrees (MCTS-Solver,
+Winands et al. 2008): a terminal's value is exact, a node where the mover has a proven best child or
+whose children are all proven is proven too, and search stops early once the root is decided.
+
+Anytime: `search` runs simulations until the budget's simulation count or seconds run out and always
+returns the best move found so far. All randomness comes from the injected `random.Random`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import pyspiel
+
+
+class Evaluator(Protocol):
+    def __call__(self, state: pyspiel.State, rng: random.Random) -> list[float]:
+        """Estimated returns of every player from `state` (not terminal)."""
+        ...
+
+
+def random_rollout(state: pyspiel.State, rng: random.Random) -> list[float]:
+    """Play uniformly random moves (chance by its probabilities) to the end; the returns."""
+    state = state.clone()
+    while not state.is_terminal():
+        if state.is_chance_node():
+            actions, probabilities = zip(*state.chance_outcomes())
+            state.apply_action(rng.choices(actions, probabilities)[0])
+        else:
+            state.apply_action(rng.choice(state.legal_actions()))
+    return state.returns()
+
+
+@dataclass(frozen=True)
+class SearchBudget:
+    """How much one move may think: simulations and/or wall-clock seconds (None: unlimited; at least one must be set)."""
+
+    simulations: int | None = None
+    seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.simulations is None and self.seconds is None:
+            raise ValueError("a search budget needs simulations or seconds")
+        if (self.simulations is not None and self.simulations < 1) or (self.seconds is not None and self.seconds <= 0):
+            raise ValueError("simulations and seconds must be positive")
+
+
+@dataclass
+class Node:
+    player: int  # who moves here (pyspiel.PlayerId.CHANCE at chance nodes; TERMINAL at the end)
+    visits: int = 0
+    totals: list[float] | None = None  # summed returns per player over the simulations through here
+    children: dict[int, Node] = field(default_factory=dict)
+    untried: list[int] | None = None  # actions not yet expanded (shuffled)
+    proven: list[float] | None = None  # exact returns once the subtree is solved
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: int
+    simulations: int
+    seconds: float
+    proven: list[float] | None  # the root's exact value when search solved it
+    visits: dict[int, int]  # per root action
+
+
+def search(
+    state: pyspiel.State,
+    budget: SearchBudget,
+    rng: random.Random,
+    *,
+    evaluator: Evaluator = random_rollout,
+    exploration: float = math.sqrt(2),
+    clock: Callable[[], float] = time.perf_counter,
+) -> Decision:
+    """The move to make at `state` (a decision node) after searching within `budget`."""
+    if state.is_terminal() or state.is_chance_node():
+        raise ValueError("search needs a state where a player is to move")
+    players = state.num_players()
+    root = Node(state.current_player())
+    started = clock()
+    deadline = None if budget.seconds is None else started + budget.seconds
+    limit = budget.simulations if budget.simulations is not None else math.inf
+    done = 0
+    while done < limit and root.proven is None and (deadline is None or clock() < deadline):
+        _simulate(root, state.clone(), rng, evaluator, exploration, players)
+        done += 1
+    return Decision(_best(root), done, clock() - started, root.proven, {a: c.visits for a, c in root.children.items()})
+
+
+def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: Evaluator, c: float, players: int) -> None:
+    path = [root]
+    node = root
+    while True:
+        if node.proven is not None:
+            returns = node.proven
+            break
+        if state.is_chance_node():
+            actions, probabilities = zip(*state.chance_outcomes())
+            action = rng.choices(actions, probabilities)[0]
+        else:
+            if node.untried is None:
+                node.untried = state.legal_actions()
+                rng.shuffle(node.untried)
+            if node.untried:
+                action = node.untried.pop()
+            else:
+                action = _select(node, c)
+        state.apply_action(action)
+        child = node.children.get(action)
+        expanded = child is None
+        if expanded:
+            child = node.children[action] = Node(state.current_player())
+            if state.is_terminal():
+                child.proven = list(state.returns())
+        path.append(child)
+        node = child
+        if expanded:
+            returns = child.proven if child.proven is not None else list(evaluator(state, rng))
+            break
+    for visited in reversed(path):
+        visited.visits += 1
+        if visited.totals is None:
+            visited.totals = [0.0] * players
+        for p in range(players):
+            visited.totals[p] += returns[p]
+        if visited.proven is None and visited.children and visited.player >= 0:
+            _try_prove(visited)
+
+
+def _select(node: Node, c: float) -> int:
+    """UCT over expanded children, scored for the player moving here; proven children by their value."""
+    mover = node.player
+    log_visits = math.log(node.visits)
+    best, best_score = -1, -math.inf
+    for action, child in node.children.items():
+        if child.proven is not None:
+            score = child.proven[mover] + 1e-9  # exact: no exploration bonus needed
+        else:
+            score = child.totals[mover] / child.visits + c * math.sqrt(log_visits / child.visits)
+        if score > best_score:
+            best, best_score = action, score
+    return best
+
+
+def _try_prove(node: Node) -> None:
+    """A node is proven when all its moves are expanded and proven (the mover picks the best), or when
+    one proven child already gives the mover the best value any child could (a win)."""
+    mover = node.player
+    proven = [child.proven for child in node.children.values() if child.proven is not None]
+    if not proven:
+        return
+    best = max(proven, key=lambda v: v[mover])
+    if not node.untried and len(proven) == len(node.children):
+        node.proven = best
+    elif best[mover] >= 1.0:  # the maximum payoff of the win/draw/loss games this is used on
+        node.proven = best
+
+
+def _best(root: Node) -> int:
+    mover = root.player
+    children = root.children
+    if root.proven is not None:
+        return max((a for a, ch in children.items() if ch.proven is not None), key=lambda a: children[a].proven[mover])
+    candidates = {a: ch for a, ch in children.items() if ch.proven is None or ch.proven[mover] > -1.0}
+    candidates = candidates or children
+    return max(candidates, key=lambda a: (candidates[a].visits, candidates[a].totals[mover] / candidates[a].visits))
