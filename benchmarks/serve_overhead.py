@@ -23,10 +23,7 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path

@@ -13,7 +13,6 @@ import pyspiel
 from ponder.games.errors import GameError
 
 
-
 class SolveError(GameError):
     """The game cannot be solved exactly here (imperfect information, too big, bad history)."""
 

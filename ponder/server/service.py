@@ -13,7 +13,6 @@ import json
 import logging
 import random
 import time
-import uuid
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Callable, Mapping, Sequence
 
@@ -51,7 +50,7 @@ class Record:
 
     id: str
     model: str
-    mode: str  # thinking, proxy or generate
+    mode: str  # thinking, proxy or generate (raw until the model is known)
     stream: bool
     effort: str | None = None
     strategy: str | None = None
@@ -68,10 +67,14 @@ def sse(payload: bytes) -> bytes:
 DONE = b"data: [DONE]\n\n"
 
 
+def spent_by(results: Sequence[Result]) -> Usage:
+    return sum((r.usage for r in results), Usage())
+
+
 def usage_of(results: Sequence[Result]) -> tuple[p.Usage, Usage]:
     """The OpenAI usage of thought-through answers (every token counted; reasoning_tokens are all
     generated tokens except the returned answers'), and the summed spend behind it."""
-    spent = sum((r.usage for r in results), Usage())
+    spent = spent_by(results)
     answers = sum(r.candidates[r.chosen].completion.completion_tokens for r in results if r.chosen is not None)
     completion = spent.generated_tokens
     usage = p.Usage(
@@ -84,14 +87,13 @@ def usage_of(results: Sequence[Result]) -> tuple[p.Usage, Usage]:
 
 
 def ponder_info(job: Job, results: Sequence[Result]) -> p.PonderInfo:
-    spent = sum((r.usage for r in results), Usage())
     return p.PonderInfo(
         strategy=job.plan.strategy,
         effort=job.effort,
         task=job.task.name,
         verifier=job.verifier,
         budget={k: v for k, v in vars(job.plan.limits).items() if v is not None},
-        spend=spent.to_dict(),
+        spend=spent_by(results).to_dict(),
         choices=[
             p.PonderChoice(
                 index=i,
@@ -104,6 +106,10 @@ def ponder_info(job: Job, results: Sequence[Result]) -> p.PonderInfo:
             for i, r in enumerate(results)
         ],
     )
+
+
+def raw_finish_reason(completion_finish: str) -> str:
+    return "stop" if completion_finish == "stop" else "length"
 
 
 def finish_reason(result: Result) -> str:
@@ -142,16 +148,17 @@ class ChatService:
         self.in_flight -= 1
         self.metrics.in_flight.dec()
         seconds = time.perf_counter() - record.started
-        self.metrics.requests.labels(self._label(record.model), record.mode, str(record.status)).inc()
         self.metrics.latency.labels(record.mode).observe(seconds)
         if record.outcome == "disconnected":
             self.metrics.disconnects.inc()
-        self._log(record, seconds)
+        self._account(record, seconds)
 
     def _label(self, model: str) -> str:
         return model if model in self.models else ""  # unknown names must not grow the metric without bound
 
-    def _log(self, record: Record, seconds: float) -> None:
+    def _account(self, record: Record, seconds: float) -> None:
+        """Count the request in the metrics and write its log line."""
+        self.metrics.requests.labels(self._label(record.model), record.mode, str(record.status)).inc()
         log.info(
             json.dumps(
                 {
@@ -172,8 +179,7 @@ class ChatService:
             self._admit()
         except ApiError as error:
             record.status, record.outcome = error.status, "refused"
-            self.metrics.requests.labels(self._label(record.model), record.mode, str(record.status)).inc()
-            self._log(record, 0.0)
+            self._account(record, 0.0)
             raise
         try:
             served = self.model(request.model)
@@ -220,7 +226,6 @@ class ChatService:
     def _stream(self, chunks: AsyncIterator[bytes], record: Record) -> Stream:
         """SSE chunks that end with [DONE], or with an error event when answering fails midway."""
         finished = False
-
         record.outcome = "pending"  # until the body has been sent in full
 
         async def body() -> AsyncIterator[bytes]:
@@ -358,7 +363,7 @@ class ChatService:
             p.Choice(
                 index=i,
                 message=p.ResponseMessage(content=c.text, reasoning=c.reasoning),
-                finish_reason="stop" if c.finish_reason == "stop" else "length",
+                finish_reason=raw_finish_reason(c.finish_reason),
             )
             for i, c in enumerate(generation.completions)
         ]
@@ -373,7 +378,7 @@ class ChatService:
             if completion.reasoning:
                 yield chunk.delta(index, reasoning=completion.reasoning)
             yield chunk.delta(index, content=completion.text)
-            yield chunk.finish(index, "stop" if completion.finish_reason == "stop" else "length")
+            yield chunk.finish(index, raw_finish_reason(completion.finish_reason))
         if request.include_usage:
             yield chunk.usage(usage)
         yield DONE

@@ -61,9 +61,11 @@ def recognise(messages: Sequence[Message], request_id: str) -> tuple[Problem, Ta
         problem = problem_from_text(last, problem_id=request_id)
     except ProblemError:
         problem = Problem(id=request_id, task="chat", prompt=last)
-    task: Task = get_task(problem.task) if problem.task in KNOWN_TASKS else ChatTask()
-    if problem.task not in KNOWN_TASKS:
-        problem = replace(problem, task="chat")
+    task: Task
+    if problem.task in KNOWN_TASKS:
+        task = get_task(problem.task)
+    else:
+        task, problem = ChatTask(), replace(problem, task="chat")
     return replace(problem, messages=tuple(messages)), task
 
 
