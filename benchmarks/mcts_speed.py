@@ -15,7 +15,8 @@ import numpy as np
 import pyspiel
 from open_spiel.python.algorithms import mcts as openspiel_mcts
 
-from ponder.games.mcts import SearchBudget, search
+from ponder.budget import SearchBudget, SearchLimits
+from ponder.games.mcts import search
 
 
 def main() -> None:
@@ -34,7 +35,7 @@ def main() -> None:
             started = time.perf_counter()
             bot.step(state)
             theirs += args.simulations / (time.perf_counter() - started)
-            decision = search(state, SearchBudget(simulations=args.simulations), random.Random(repeat))
+            decision = search(state, SearchBudget(SearchLimits(steps=args.simulations)), random.Random(repeat))
             ours += decision.simulations / decision.seconds
         theirs, ours = theirs / args.repeats, ours / args.repeats
         print(f"{name}: OpenSpiel MCTSBot {theirs:,.0f} sims/s, ponder {ours:,.0f} sims/s, ratio {ours / theirs:.1f}x")

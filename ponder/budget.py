@@ -31,6 +31,48 @@ class BudgetError(ValueError):
 
 
 @dataclass(frozen=True)
+class SearchLimits:
+    """What one search (one move of a game agent) may spend; None means unlimited, one must be set."""
+
+    steps: int | None = None  # MCTS simulations, CFR iterations
+    seconds: float | None = None  # wall clock, from the search budget's creation
+
+    def __post_init__(self) -> None:
+        if self.steps is None and self.seconds is None:
+            raise BudgetError("a search budget needs steps (simulations, iterations) or seconds")
+        for name, value in (("steps", self.steps), ("seconds", self.seconds)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+                raise BudgetError(f"search {name} must be a positive number, got {value!r}")
+        if self.steps is not None and not isinstance(self.steps, int):
+            raise BudgetError(f"search steps must be a whole number, got {self.steps!r}")
+
+
+class SearchBudget:
+    """Counts search steps against SearchLimits. `charge()` grants one step while steps and time are
+    left, so a search that charges before each step never runs more steps than its limit; a step
+    granted just before the deadline may end just after it."""
+
+    def __init__(self, limits: SearchLimits, *, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._started = clock()
+        self._deadline = None if limits.seconds is None else self._started + limits.seconds
+        self.steps = 0  # steps granted so far
+
+    def charge(self) -> bool:
+        """Take one step if the limits allow it."""
+        if self.limits.steps is not None and self.steps >= self.limits.steps:
+            return False
+        if self._deadline is not None and self._clock() >= self._deadline:
+            return False
+        self.steps += 1
+        return True
+
+    def elapsed(self) -> float:
+        return self._clock() - self._started
+
+
+@dataclass(frozen=True)
 class Limits:
     """What one solve may spend; None means unlimited."""
 

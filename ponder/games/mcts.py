@@ -3,30 +3,32 @@ evaluation by default (any `Evaluator` plugs in), and exact solving of decided s
 Winands et al. 2008): a terminal's value is exact, a node where the mover has a proven best child or
 whose children are all proven is proven too, and search stops early once the root is decided.
 
-Anytime: `search` runs simulations until the budget's simulation count or seconds run out and always
-returns the best move found so far. All randomness comes from the injected `random.Random`.
+Anytime: `search` charges ponder's `SearchBudget` one step per simulation and runs until it refuses
+(simulations or seconds spent), always returning the best move found so far. All randomness comes
+from the injected `random.Random`.
 """
 
 from __future__ import annotations
 
 import math
 import random
-import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 import pyspiel
+
+from ponder.budget import SearchBudget
 
 
 class Evaluator(Protocol):
     def __call__(self, state: pyspiel.State, rng: random.Random) -> list[float]:
-        """Estimated returns of every player from `state` (not terminal)."""
+        """Estimated returns of every player from `state` (not terminal); may change `state`, which
+        search hands over as a private copy."""
         ...
 
 
 def random_rollout(state: pyspiel.State, rng: random.Random) -> list[float]:
     """Play uniformly random moves (chance by its probabilities) to the end; the returns."""
-    state = state.clone()
     while not state.is_terminal():
         if state.is_chance_node():
             actions, probabilities = zip(*state.chance_outcomes())
@@ -36,18 +38,8 @@ def random_rollout(state: pyspiel.State, rng: random.Random) -> list[float]:
     return state.returns()
 
 
-@dataclass(frozen=True)
-class SearchBudget:
-    """How much one move may think: simulations and/or wall-clock seconds (None: unlimited; at least one must be set)."""
-
-    simulations: int | None = None
-    seconds: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.simulations is None and self.seconds is None:
-            raise ValueError("a search budget needs simulations or seconds")
-        if (self.simulations is not None and self.simulations < 1) or (self.seconds is not None and self.seconds <= 0):
-            raise ValueError("simulations and seconds must be positive")
+_CHANCE = int(pyspiel.PlayerId.CHANCE)
+_TERMINAL = int(pyspiel.PlayerId.TERMINAL)
 
 
 @dataclass
@@ -76,21 +68,18 @@ def search(
     *,
     evaluator: Evaluator = random_rollout,
     exploration: float = math.sqrt(2),
-    clock: Callable[[], float] = time.perf_counter,
 ) -> Decision:
-    """The move to make at `state` (a decision node) after searching within `budget`."""
+    """The move to make at `state` (a decision node) after searching within `budget` (one step per
+    simulation); stops early once the root's value is proven."""
     if state.is_terminal() or state.is_chance_node():
         raise ValueError("search needs a state where a player is to move")
     players = state.num_players()
     root = Node(state.current_player())
-    started = clock()
-    deadline = None if budget.seconds is None else started + budget.seconds
-    limit = budget.simulations if budget.simulations is not None else math.inf
     done = 0
-    while done < limit and root.proven is None and (deadline is None or clock() < deadline):
+    while root.proven is None and budget.charge():
         _simulate(root, state.clone(), rng, evaluator, exploration, players)
         done += 1
-    return Decision(_best(root), done, clock() - started, root.proven, {a: c.visits for a, c in root.children.items()})
+    return Decision(_best(root), done, budget.elapsed(), root.proven, {a: c.visits for a, c in root.children.items()})
 
 
 def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: Evaluator, c: float, players: int) -> None:
@@ -100,7 +89,7 @@ def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: E
         if node.proven is not None:
             returns = node.proven
             break
-        if state.is_chance_node():
+        if node.player == _CHANCE:
             actions, probabilities = zip(*state.chance_outcomes())
             action = rng.choices(actions, probabilities)[0]
         else:
@@ -116,21 +105,24 @@ def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: E
         expanded = child is None
         if expanded:
             child = node.children[action] = Node(state.current_player())
-            if state.is_terminal():
+            if child.player == _TERMINAL:
                 child.proven = list(state.returns())
         path.append(child)
         node = child
         if expanded:
             returns = child.proven if child.proven is not None else list(evaluator(state, rng))
             break
+    newly_proven = path[-1].proven is not None and path[-1].visits == 0  # a terminal just expanded
     for visited in reversed(path):
         visited.visits += 1
         if visited.totals is None:
             visited.totals = [0.0] * players
         for p in range(players):
             visited.totals[p] += returns[p]
-        if visited.proven is None and visited.children and visited.player >= 0:
+        # A node can only become proven when one of its children just did.
+        if newly_proven and visited.proven is None and visited.player >= 0:
             _try_prove(visited)
+            newly_proven = visited.proven is not None
 
 
 def _select(node: Node, c: float) -> int:

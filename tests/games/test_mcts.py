@@ -5,7 +5,11 @@ import random
 import pyspiel
 import pytest
 
-from ponder.games.mcts import SearchBudget, search
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ponder.budget import BudgetError, SearchBudget, SearchLimits
+from ponder.games.mcts import search
 from ponder.games.solve import solve_values
 
 GAME = pyspiel.load_game("tic_tac_toe")
@@ -24,7 +28,7 @@ def play(seat, opponent, simulations, seed):
     state = GAME.new_initial_state()
     while not state.is_terminal():
         if state.current_player() == seat:
-            state.apply_action(search(state, SearchBudget(simulations=simulations), rng).action)
+            state.apply_action(search(state, SearchBudget(SearchLimits(steps=simulations)), rng).action)
         else:
             state.apply_action(opponent(state, rng))
     return state.returns()[seat]
@@ -46,14 +50,26 @@ def test_search_proves_a_win_in_one_and_stops_early():
     state = GAME.new_initial_state()
     for action in (0, 3, 1, 4):  # X on 0 and 1, O on 3 and 4: X to move wins at 2
         state.apply_action(action)
-    decision = search(state, SearchBudget(simulations=10_000), random.Random(0))
+    decision = search(state, SearchBudget(SearchLimits(steps=10_000)), random.Random(0))
     assert decision.action == 2 and decision.proven == [1.0, -1.0] and decision.simulations < 10_000
 
 
 def test_the_budget_bounds_simulations_and_seconds():
     state = GAME.new_initial_state()
-    assert search(state, SearchBudget(simulations=37), random.Random(1)).simulations == 37
-    timed = search(state, SearchBudget(seconds=0.05), random.Random(1))
+    assert search(state, SearchBudget(SearchLimits(steps=37)), random.Random(1)).simulations == 37
+    timed = search(state, SearchBudget(SearchLimits(seconds=0.05)), random.Random(1))
     assert timed.simulations >= 1 and timed.seconds < 0.5
-    with pytest.raises(ValueError):
-        SearchBudget()
+    with pytest.raises(BudgetError):
+        SearchLimits()
+
+
+@settings(max_examples=30, deadline=None)
+@given(steps=st.integers(1, 300), history=st.lists(st.integers(0, 8), max_size=4, unique=True))
+def test_search_never_runs_more_simulations_than_its_budget(steps, history):
+    state = GAME.new_initial_state()
+    for action in history:
+        state.apply_action(action)
+    budget = SearchBudget(SearchLimits(steps=steps))
+    decision = search(state, budget, random.Random(steps))
+    assert decision.simulations == budget.steps <= steps
+    assert decision.action in state.legal_actions()
