@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -165,6 +167,32 @@ def build_parser() -> argparse.ArgumentParser:
     cfr.add_argument("--json", action="store_true")
     cfr.add_argument("--policy-out", type=Path, help="write the average policy as {infostate: {action: probability}}")
     cfr.set_defaults(run=run_games_cfr)
+    exploit = game_commands.add_parser("exploit", help="exact exploitability of any player in a two-player zero-sum poker game (Kuhn, Leduc)")
+    exploit.add_argument("game", help="an OpenSpiel game name, e.g. kuhn_poker, leduc_poker")
+    exploit.add_argument("--player", required=True, help="a player spec, e.g. random, cfr:1000, llm:embedded?mode=listed")
+    exploit.add_argument("--seed", type=int, default=0, help="seeds the player's sampling")
+    exploit.add_argument("--json", action="store_true")
+    exploit.set_defaults(run=run_games_exploit)
+
+    arena = commands.add_parser(
+        "arena", help="round robin between game players: ratings with CIs, replays, report (resumable)",
+        description="Play every pair of players (seats swapped), rate them, write a report. "
+        "Player specs: random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL?mode=none|listed|tool, "
+        "pikl:SIMULATIONS?lambda=L&anchor=SPEC. `ponder arena replay DIR` prints stored games.",
+    )
+    arena.add_argument("--game", help="an OpenSpiel game name: tic_tac_toe, connect_four, kuhn_poker, leduc_poker, "
+                       "'repeated_game(stage_game=matrix_pd(),num_repetitions=10)', ...")
+    arena.add_argument("--players", help="player specs, comma-separated")
+    arena.add_argument("--scale", help="one player at several budgets, e.g. mcts:1,4,16,64,256,1024 (strength vs budget)")
+    arena.add_argument("--games", type=int, default=20, help="games per pair, seats alternating (default 20)")
+    arena.add_argument("--seed", type=int, default=0)
+    arena.add_argument("--out", type=Path, help="output folder (default ponder-arena/GAME); re-run to resume")
+    arena.set_defaults(run=run_arena)
+    arena_commands = arena.add_subparsers(title="arena commands", dest="arena_command")
+    replay_games = arena_commands.add_parser("replay", help="re-apply stored games on the rules and print them")
+    replay_games.add_argument("path", type=Path, help="an arena output folder or a replays.jsonl file")
+    replay_games.add_argument("--index", type=int, help="only this game (0-based; default: all)")
+    replay_games.set_defaults(run=run_arena_replay)
 
     trace = commands.add_parser("trace", help="read traces")
     trace_commands = trace.add_subparsers(title="trace commands", required=True)
@@ -524,6 +552,71 @@ def run_games_cfr(args: argparse.Namespace) -> int:
         print(f"{args.game}: {tree.num_infosets} information sets, {solution.iterations} iterations in "
               f"{solution.seconds:.2f} s ({report['iterations_per_second']:.0f}/s)")
         print(f"value: player 0 {value:+.6f}, player 1 {-value:+.6f}; exploitability {report['exploitability']:.2e}")
+    return 0
+
+
+def run_games_exploit(args: argparse.Namespace) -> int:
+    from ponder.games.exploit import exploitability_of
+    from ponder.games.openspiel import load
+    from ponder.games.specs import load_player
+
+    player = load_player(args.player, args.game, load(args.game))
+    with _progress(0, "information sets") as bar:
+        result = asyncio.run(exploitability_of(args.game, player, args.seed, on_progress=lambda done: bar.update(done - bar.n)))
+    if args.json:
+        print(json.dumps(asdict(result)))
+    else:
+        print(f"{args.game}, {result.player}: exploitability {result.exploitability:.6g} (a best responder's mean win per game over both seats)")
+        print(f"value in seat 0 against itself {result.value:+.6f}; {result.infosets} information sets queried once each, "
+              f"{result.fallbacks} decided by its invalid-move fallback")
+    return 0
+
+
+def run_arena(args: argparse.Namespace) -> int:
+    from ponder.games.arena import ArenaConfig, load_players, scale_players
+    from ponder.games.arena import run_arena as play
+    from ponder.games.arena_report import table_lines, write_report
+    from ponder.games.arena_store import STORE_NAME
+
+    if not args.game:
+        raise CliError("--game is required, e.g. --game connect_four")
+    if bool(args.players) == bool(args.scale):
+        raise CliError("give either --players P1,P2,... or --scale KIND:B1,B2,...")
+    players = scale_players(args.scale)[0] if args.scale else [p.strip() for p in args.players.split(",") if p.strip()]
+    config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale)
+    out = args.out or Path("ponder-arena") / re.sub(r"[^A-Za-z0-9_.-]+", "_", args.game)
+    loaded = load_players(config)
+    with _progress(0, "games") as bar:
+        def on_progress(progress) -> None:
+            bar.total, bar.n = progress.total, progress.done
+            if progress.failed:
+                bar.set_postfix(failed=progress.failed, refresh=False)
+            bar.refresh()
+
+        try:
+            progress = asyncio.run(play(config, out, loaded, on_progress))
+        except KeyboardInterrupt:
+            print(f"ponder: stopped; every finished game is stored in {out / STORE_NAME}. Re-run the same command to resume.", file=sys.stderr)
+            return 130
+    analysis = write_report(config, out)
+    for line in table_lines(analysis):
+        print(line)
+    if progress.failed:
+        print(f"{progress.failed} game(s) failed; re-run the same command to play them", file=sys.stderr)
+    print(f"report: {out / 'report.html'}; replays: {out / 'replays.jsonl'}")
+    return 0 if progress.done == progress.total else 1
+
+
+def run_arena_replay(args: argparse.Namespace) -> int:
+    from ponder.games.replay import describe, read_replays
+
+    records = read_replays(args.path)
+    if args.index is not None and not 0 <= args.index < len(records):
+        raise CliError(f"--index must be between 0 and {len(records) - 1}")
+    chosen = range(len(records)) if args.index is None else [args.index]
+    for index in chosen:
+        for line in describe(records[index], index):
+            print(line)
     return 0
 
 

@@ -59,6 +59,7 @@ class Decision:
     seconds: float
     proven: list[float] | None  # the root's exact value when search solved it
     visits: dict[int, int]  # per root action
+    values: dict[int, float]  # the mover's mean return (exact when proven) per expanded root action
 
 
 def search(
@@ -79,7 +80,9 @@ def search(
     while root.proven is None and budget.charge():
         _simulate(root, state.clone(), rng, evaluator, exploration, players)
         done += 1
-    return Decision(_best(root), done, budget.elapsed(), root.proven, {a: c.visits for a, c in root.children.items()})
+    mover = root.player
+    values = {a: c.proven[mover] if c.proven is not None else c.totals[mover] / c.visits for a, c in root.children.items()}
+    return Decision(_best(root), done, budget.elapsed(), root.proven, {a: c.visits for a, c in root.children.items()}, values)
 
 
 def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: Evaluator, c: float, players: int) -> None:

@@ -32,30 +32,44 @@ def replay(game: pyspiel.Game, history: Sequence[int]) -> pyspiel.State:
 
 def solve_values(state: pyspiel.State, max_states: int = 500_000) -> list[float]:
     """Every player's value at `state` under perfect play."""
-    game = state.get_game()
-    if game.get_type().information != pyspiel.GameType.Information.PERFECT_INFORMATION:
-        raise SolveError(f"{game.get_type().short_name} has hidden information: use `ponder games cfr`")
-    if game.get_type().dynamics != pyspiel.GameType.Dynamics.SEQUENTIAL:
-        raise SolveError(f"{game.get_type().short_name} has simultaneous moves; exact search here is for turn-based games")
-    memo: dict[str, list[float]] = {}
+    return Solver(state.get_game(), max_states).value(state)
 
-    def value(node: pyspiel.State) -> list[float]:
+
+def action_values(state: pyspiel.State, max_states: int = 500_000) -> dict[int, list[float]]:
+    """Every player's value under perfect play after each legal move at `state` (a decision node)."""
+    solver = Solver(state.get_game(), max_states)
+    return {action: solver.value(state.child(action)) for action in state.legal_actions()}
+
+
+class Solver:
+    """Exact backward induction with a memo over states (keyed by mover and board, or by the history
+    at chance nodes)."""
+
+    def __init__(self, game: pyspiel.Game, max_states: int = 500_000):
+        kind = game.get_type()
+        if kind.information != pyspiel.GameType.Information.PERFECT_INFORMATION:
+            raise SolveError(f"{kind.short_name} has hidden information: use `ponder games cfr`")
+        if kind.dynamics != pyspiel.GameType.Dynamics.SEQUENTIAL:
+            raise SolveError(f"{kind.short_name} has simultaneous moves; exact search here is for turn-based games")
+        self.players = game.num_players()
+        self.max_states = max_states
+        self.memo: dict[str, list[float]] = {}
+
+    def value(self, node: pyspiel.State) -> list[float]:
         if node.is_terminal():
             return list(node.returns())
         key = node.history_str() if node.is_chance_node() else f"{node.current_player()}|{node}"
-        if key in memo:
-            return memo[key]
-        if len(memo) >= max_states:
-            raise SolveError(f"more than {max_states} states: too big to solve exactly (use MCTS)")
+        if key in self.memo:
+            return self.memo[key]
+        if len(self.memo) >= self.max_states:
+            raise SolveError(f"more than {self.max_states} states: too big to solve exactly (use MCTS)")
         if node.is_chance_node():
-            result = [0.0] * game.num_players()
+            result = [0.0] * self.players
             for action, probability in node.chance_outcomes():
-                for player, v in enumerate(value(node.child(action))):
+                for player, v in enumerate(self.value(node.child(action))):
                     result[player] += probability * v
         else:
             player = node.current_player()
-            result = max((value(node.child(action)) for action in node.legal_actions()), key=lambda v: v[player])
-        memo[key] = result
+            result = max((self.value(node.child(action)) for action in node.legal_actions()), key=lambda v: v[player])
+        self.memo[key] = result
         return result
-
-    return value(state)

@@ -1,0 +1,211 @@
+"""What an arena found: per-pair win/draw/loss, Bradley–Terry ratings with CIs, how much each player
+thought and how often it moved illegally; written as replays.jsonl, ratings.json, a plot and a
+self-contained report.html."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ponder.games.arena import ArenaConfig, scale_players
+from ponder.games.arena_store import STORE_NAME, ArenaStore
+from ponder.games.players import parse_spec
+from ponder.games.ratings import Rating, Result, rate
+
+THINKING = ("simulations", "completion_tokens", "prompt_tokens", "calls", "seconds", "checks")
+
+
+@dataclass(frozen=True)
+class PlayerStats:
+    games: int
+    moves: int
+    thinking: dict[str, float]  # mean per move of each thinking measure the player reports
+    invalid: int  # invalid move attempts (answers missing or illegal)
+    fallbacks: int  # moves decided by the invalid-move policy (random fallback)
+    forfeits: int
+
+
+@dataclass(frozen=True)
+class ArenaAnalysis:
+    names: list[str]
+    games: int
+    pairs: dict[tuple[int, int], list[float]]  # (i, j) -> [wins, draws, losses, mean return] of i against j
+    ratings: list[Rating]
+    stats: list[PlayerStats]
+    budgets: list[float] | None  # x values when the arena is a --scale run
+    failures: int
+
+
+def _score(returns: tuple[float, ...], seat: int) -> float:
+    mine, theirs = returns[seat], returns[1 - seat]
+    return 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0
+
+
+def analyse(config: ArenaConfig, out: Path, resamples: int = 1000) -> ArenaAnalysis:
+    names = [parse_spec(p).name for p in config.players]
+    count = len(names)
+    with ArenaStore(out / STORE_NAME) as store:
+        games = store.games()
+        failures = len(store.failures())
+    results = []
+    tally: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    moves: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+    played = [0] * count
+    forfeits = [0] * count
+    for first, second, round_, record in games:
+        seats = (first, second) if round_ % 2 == 0 else (second, first)
+        for seat, player in enumerate(seats):
+            other = seats[1 - seat]
+            score = _score(record.returns, seat)
+            row = tally[(player, other)]
+            row[0 if score == 1 else 1 if score == 0.5 else 2] += 1
+            row[3] += record.returns[seat]
+            played[player] += 1
+            forfeits[player] += record.forfeit == seat
+        results.append(Result(seats[0], seats[1], _score(record.returns, 0)))
+        for move in record.moves:
+            moves[seats[move["seat"]]].append(move)
+    for row in tally.values():
+        row[3] /= max(1, sum(row[:3]))
+    stats = []
+    for p in range(count):
+        thinking = {}
+        for key in THINKING:
+            values = [m[key] for m in moves[p] if key in m]
+            if values:
+                thinking[key] = sum(values) / len(moves[p])
+        stats.append(PlayerStats(
+            played[p], len(moves[p]), thinking, sum(m.get("invalid", 0) for m in moves[p]),
+            sum(m.get("fallback") == "random" for m in moves[p]), forfeits[p],
+        ))
+    budgets = scale_players(config.scale)[1] if config.scale else None
+    ratings = rate(count, results, resamples=resamples, seed=config.seed) if results else []
+    return ArenaAnalysis(names, len(games), dict(tally), ratings, stats, budgets, failures)
+
+
+def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
+    """Write replays.jsonl, ratings.json, the plot and report.html under `out`."""
+    analysis = analyse(config, out)
+    with ArenaStore(out / STORE_NAME) as store, (out / "replays.jsonl").open("w") as replays:
+        for _, _, _, record in store.games():
+            replays.write(json.dumps(record.to_dict()) + "\n")
+    ratings = {
+        "game": config.game, "games": analysis.games, "anchor": analysis.names[0],
+        "players": [
+            {"name": analysis.names[r.player], "elo": r.elo, "ci95": [r.ci_low, r.ci_high],
+             **({"budget": analysis.budgets[r.player]} if analysis.budgets else {})}
+            for r in analysis.ratings
+        ],
+    }
+    (out / "ratings.json").write_text(json.dumps(ratings, indent=2) + "\n")
+    if analysis.ratings:
+        plot(analysis, config, out / "ratings.png")
+    (out / "report.html").write_text(report_html(analysis, config, out), encoding="utf-8")
+    return analysis
+
+
+def plot(analysis: ArenaAnalysis, config: ArenaConfig, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
+    elo = [r.elo for r in analysis.ratings]
+    low = [r.elo - r.ci_low for r in analysis.ratings]
+    high = [r.ci_high - r.elo for r in analysis.ratings]
+    if analysis.budgets:
+        x = analysis.budgets
+        ax.fill_between(x, [r.ci_low for r in analysis.ratings], [r.ci_high for r in analysis.ratings], alpha=0.2, color="tab:blue", label="95% CI")
+        ax.errorbar(x, elo, yerr=[low, high], marker="o", color="tab:blue", capsize=3, label="Bradley–Terry Elo")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel(f"search budget per move ({parse_spec(config.players[0]).kind})")
+        ax.set_title(f"{config.game}: strength vs thinking budget")
+        ax.legend(frameon=False)
+    else:
+        order = sorted(range(len(elo)), key=lambda p: elo[p])
+        ax.errorbar([elo[p] for p in order], range(len(order)), xerr=[[low[p] for p in order], [high[p] for p in order]], fmt="o", capsize=3)
+        ax.set_yticks(range(len(order)), [analysis.names[p] for p in order])
+        ax.set_xlabel("Elo (Bradley–Terry, 95% bootstrap CI)")
+        ax.set_title(f"{config.game}: ratings")
+    ax.set_ylabel("Elo relative to " + analysis.names[0]) if analysis.budgets else None
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def table_lines(analysis: ArenaAnalysis) -> list[str]:
+    """The ratings and per-pair results as plain text (what the CLI prints)."""
+    lines = [f"{'player':<40} {'Elo':>8} {'95% CI':>20} {'games':>6} {'invalid':>8} {'fallbacks':>9} {'forfeits':>8}"]
+    for r in sorted(analysis.ratings, key=lambda r: -r.elo):
+        s = analysis.stats[r.player]
+        lines.append(f"{analysis.names[r.player]:<40} {r.elo:>8.0f} {f'[{r.ci_low:.0f}, {r.ci_high:.0f}]':>20} {s.games:>6} {s.invalid:>8} {s.fallbacks:>9} {s.forfeits:>8}")
+    lines.append("")
+    lines.append(f"{'pair (row vs column)':<60} {'W':>5} {'D':>5} {'L':>5} {'mean return':>12}")
+    for (i, j), (w, d, l, mean) in sorted(analysis.pairs.items()):
+        if i < j:
+            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {w:>5.0f} {d:>5.0f} {l:>5.0f} {mean:>+12.3f}")
+    return lines
+
+
+def report_html(analysis: ArenaAnalysis, config: ArenaConfig, out: Path) -> str:
+    names = [html.escape(n) for n in analysis.names]
+    image = ""
+    if (out / "ratings.png").exists():
+        data = base64.b64encode((out / "ratings.png").read_bytes()).decode()
+        image = f'<img alt="ratings with 95% confidence intervals" src="data:image/png;base64,{data}">'
+    keys = [k for k in THINKING if any(k in s.thinking for s in analysis.stats)]
+    ratings = "".join(
+        f"<tr><td>{names[r.player]}</td>{f'<td>{analysis.budgets[r.player]:g}</td>' if analysis.budgets else ''}"
+        f"<td>{r.elo:.0f}</td><td>{r.ci_low:.0f} – {r.ci_high:.0f}</td><td>{analysis.stats[r.player].games}</td></tr>"
+        for r in sorted(analysis.ratings, key=lambda r: -r.elo)
+    )
+    grid = "".join(
+        f"<tr><td>{names[i]}</td>" + "".join(
+            "<td>—</td>" if i == j else (lambda row: f"<td>{row[0]:.0f} / {row[1]:.0f} / {row[2]:.0f}<br><small>{row[3]:+.2f}</small></td>")(analysis.pairs.get((i, j), [0, 0, 0, 0]))
+            for j in range(len(names))
+        ) + "</tr>"
+        for i in range(len(names))
+    )
+    thinking = "".join(
+        f"<tr><td>{names[p]}</td><td>{s.moves}</td>" + "".join(f"<td>{s.thinking.get(k, 0):,.4g}</td>" for k in keys)
+        + f"<td>{s.invalid}</td><td>{s.fallbacks}</td><td>{s.forfeits}</td></tr>"
+        for p, s in enumerate(analysis.stats)
+    )
+    modes = sorted({f"{names[p]}: {html.escape(parse_spec(config.players[p]).options.get('mode', 'listed'))}"
+                    for p in range(len(names)) if parse_spec(config.players[p]).kind == "llm"})
+    failed = f"<p>{analysis.failures} game attempt(s) failed and were left for a re-run (see the store's failures table).</p>" if analysis.failures else ""
+    expected = len(names) * (len(names) - 1) // 2 * config.games
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ponder arena: {html.escape(config.game)}</title>
+<style>
+body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 14px; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 0.25rem 0.8rem; text-align: right; }}
+td:first-child, th:first-child {{ text-align: left; }} img {{ max-width: 100%; }}
+</style></head><body>
+<h1>Arena: {html.escape(config.game)}</h1>
+<p>{analysis.games} of {expected} games played ({config.games} per pair, seats alternating, seed {config.seed}).</p>
+{failed}
+<h2>Ratings</h2>
+{image}
+<p>Bradley–Terry ratings on the Elo scale relative to {names[0]} (fixed at 0), fitted by Hunter's MM algorithm with one virtual
+draw per pair; a win scores 1, a draw ½ (in general-sum games the higher return wins). 95% intervals: percentile bootstrap over each
+pair's games (1000 resamples).</p>
+<table><tr><th>player</th>{'<th>budget</th>' if analysis.budgets else ''}<th>Elo</th><th>95% CI</th><th>games</th></tr>{ratings}</table>
+<h2>Results by pair</h2>
+<p>Row player's wins / draws / losses against the column player, and its mean return.</p>
+<table><tr><th></th>{''.join(f'<th>{n}</th>' for n in names)}</tr>{grid}</table>
+<h2>Thinking and legality</h2>
+<p>Means per move of what each player reports spending. Invalid: move attempts whose answer was missing or illegal; fallbacks: moves
+then chosen at random by the stated policy; forfeits: games given up. Legal-move modes: {html.escape(', '.join(modes)) or 'no LLM players'}.</p>
+<table><tr><th>player</th><th>moves</th>{''.join(f'<th>{k}/move</th>' for k in keys)}<th>invalid</th><th>fallbacks</th><th>forfeits</th></tr>{thinking}</table>
+<p>Every game is in <code>replays.jsonl</code>; replay one with <code>ponder arena replay {html.escape(str(out))} --index K</code>.</p>
+</body></html>
+"""

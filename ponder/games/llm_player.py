@@ -1,0 +1,236 @@
+"""An LLM plays a game through any ponder generator: the state rendered as text, a move read back.
+
+Legal-move modes (chosen per player, recorded with every move):
+  none    the prompt shows the state and how moves are written, not which are legal;
+  listed  the prompt also lists the legal moves;
+  tool    the model may check a move before committing: a reply `CHECK: <move>` is answered with
+          whether it is legal, and the model replies again (each check is a generator call charged to
+          the move's budget), until it commits with `MOVE: <move>`.
+
+Each attempt at a move runs a ponder strategy (single, best_of_n with a legality verifier, majority,
+revise, ...) on the rendered prompt. Invalid-move policy: an attempt whose answer is missing or illegal
+counts as one invalid move; the player retries (told its move was not legal) up to `retries` times
+while the move's budget lasts, then falls back to a uniformly random legal move (`invalid=random`) or
+forfeits the game (`invalid=forfeit`). Every move records attempts, invalid moves and any fallback.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import pyspiel
+
+from ponder.budget import Budget, Limits
+from ponder.generators.base import Generator
+from ponder.games.players import Move
+from ponder.strategies import USES_VERIFIER, get_strategy
+from ponder.strategies.base import Run
+from ponder.types import Message, Problem, SamplingParams, Verdict
+
+Mode = Literal["none", "listed", "tool"]
+MODES = ("none", "listed", "tool")
+INVALID_POLICIES = ("random", "forfeit")
+
+RULES = {
+    "tic_tac_toe": "Tic-tac-toe on a 3x3 board (rows and columns numbered 0-2); x moves first; three in a row wins. "
+    "A move is written like x(1,2): your mark, then (row,column).",
+    "connect_four": "Connect Four on a 6x7 board (printed top row first); each move drops a piece into a column; "
+    "four in a row, column or diagonal wins. A move is written like x3: your mark, then the column 0-6.",
+    "kuhn_poker": "Kuhn poker: a deck of three cards (0 = jack, 1 = queen, 2 = king); each player antes 1 and gets one "
+    "card. Players may Pass or Bet 1; a bet must be called (Bet) or folded (Pass). The higher card wins the pot at showdown. "
+    "Your information is your card, then the actions so far (p = pass, b = bet). A move is Pass or Bet.",
+    "leduc_poker": "Leduc poker: a six-card deck (two suits of jack, queen, king); one private card each, one public card "
+    "after the first betting round; a pair with the public card wins, else the higher card. A move is Fold, Call or Raise.",
+    "repeated_game": "An iterated matrix game (e.g. the prisoner's dilemma): every round both players choose at the same "
+    "time; the payoffs of all rounds add up. A move is one of the stage game's actions, e.g. Cooperate or Defect.",
+}
+
+
+@dataclass(frozen=True)
+class LLMPlayerConfig:
+    """How an LLM player thinks about each move."""
+
+    mode: Mode = "listed"
+    strategy: str = "single"  # any ponder strategy; verifier strategies get the legality verifier
+    candidates: int = 1  # candidates per attempt (the strategy's N)
+    retries: int = 2  # attempts after the first when a move is invalid
+    invalid: Literal["random", "forfeit"] = "random"  # what happens when every attempt is invalid
+    checks: int = 3  # tool mode: legality checks allowed per attempt
+    tokens: int = 1024  # the move's whole budget of generated tokens (all attempts, checks and candidates)
+    seconds: float | None = None  # the move's wall-clock budget
+    params: SamplingParams = SamplingParams(temperature=1.0, max_tokens=32)
+
+    def limits(self) -> Limits:
+        per_attempt = self.candidates * (self.checks + 1 if self.mode == "tool" else 1)
+        return Limits(max_candidates=per_attempt * (self.retries + 1), max_tokens=self.tokens, max_seconds=self.seconds)
+
+
+def move_names(state: pyspiel.State, player: int) -> dict[str, int]:
+    """Every action's written form for `player` (legal here or not), so illegal moves are recognised as moves."""
+    names = {}
+    for action in range(state.get_game().num_distinct_actions()):
+        try:
+            names[state.action_to_string(player, action)] = action
+        except pyspiel.SpielError:
+            continue
+    return names
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"[\s`'\"*.]", "", text).lower()
+
+
+def parse_move(text: str, names: dict[str, int]) -> str | None:
+    """The move a reply commits to: the text after its last `MOVE:`, else its last line, matched to a
+    move name (case, spaces and quotes ignored; a bare action id also counts).
+
+    >>> parse_move("I think... MOVE: x(1, 1)", {"x(1,1)": 4, "x(0,0)": 0})
+    'x(1,1)'
+    """
+    committed = re.findall(r"MOVE:\s*([^\n]*)", text, flags=re.IGNORECASE)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    guess = committed[-1] if committed else (lines[-1] if lines else "")
+    lookup = {_normal(name): name for name in names}
+    if _normal(guess) in lookup:
+        return lookup[_normal(guess)]
+    if guess.strip().isdigit():
+        by_id = {action: name for name, action in names.items()}
+        return by_id.get(int(guess.strip()))
+    return None
+
+
+def render_state(state: pyspiel.State, player: int) -> str:
+    """What the player may see, as text: the board, its information state, or the rounds so far."""
+    game = state.get_game()
+    kind = game.get_type()
+    if kind.dynamics == pyspiel.GameType.Dynamics.SIMULTANEOUS:
+        players = game.num_players()
+        history = state.history()
+        rounds = [history[i : i + players] for i in range(0, len(history) - len(history) % players, players)]
+        lines = [f"round {r + 1}: " + ", ".join(f"player {p} {state.action_to_string(p, a)}" for p, a in enumerate(joint)) for r, joint in enumerate(rounds)]
+        return "Rounds so far:\n" + ("\n".join(lines) if lines else "none yet") + f"\nTotals: {state}"
+    if kind.information == pyspiel.GameType.Information.PERFECT_INFORMATION:
+        return str(state)
+    return state.information_state_string(player)
+
+
+def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: list[str]) -> str:
+    game = state.get_game()
+    kind = game.get_type()
+    rules = RULES.get(kind.short_name, f"The game is {kind.long_name}.")
+    parts = [f"You are playing {kind.long_name} as player {player}.", rules, "The position:", render_state(state, player)]
+    if mode == "listed":
+        parts.append("Legal moves: " + ", ".join(legal_names))
+    if mode == "tool":
+        parts.append("Before committing you may check a move by replying CHECK: <move>; you will be told whether it is legal.")
+    parts.append("Commit to your move by replying MOVE: <move>")
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class LegalMove:
+    """The verifier of a move: correct when it is legal (an exact check, no tokens)."""
+
+    legal: frozenset[str]
+    name: str = "legal-move"
+    max_tokens: int = 0
+
+    async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
+        if answer is None:
+            return Verdict(0.0, False, "no move could be read; reply MOVE: <move>")
+        if answer in self.legal:
+            return Verdict(1.0, True, f"{answer} is legal")
+        return Verdict(0.0, False, f"{answer} is not a legal move here")
+
+
+class LLMPlayer:
+    def __init__(self, generator: Generator, config: LLMPlayerConfig, name: str):
+        get_strategy(config.strategy)
+        self.generator = generator
+        self.config = config
+        self.name = name
+        self.fallbacks = 0  # moves decided by the invalid-move policy, over this player's life
+
+    async def act(self, state: pyspiel.State, player: int, rng: random.Random) -> Move:
+        config = self.config
+        names = move_names(state, player)
+        legal_actions = state.legal_actions(player)
+        by_action = {action: name for name, action in names.items()}
+        legal = [by_action.get(a, str(a)) for a in legal_actions]
+        verifier = LegalMove(frozenset(legal))
+        budget = Budget(config.limits(), parameter_count=self.generator.parameter_count)
+        prompt = render_prompt(state, player, config.mode, legal)
+        messages = [Message("user", prompt)]
+        attempts = invalid = illegal_candidates = checks = 0
+        answer = text = None
+        seed = rng.randrange(2**31)
+        while attempts <= config.retries and not budget.exhausted:
+            attempts += 1
+            run = Run(
+                problem=Problem(id=f"move-attempt-{attempts}", task="game", prompt=prompt, messages=tuple(messages)),
+                strategy=config.strategy if config.mode != "tool" else "tool",
+                generator=self.generator,
+                budget=budget,
+                extract=lambda reply: parse_move(reply, names),
+                verifier=verifier if config.strategy in USES_VERIFIER else None,
+                params=replace(config.params, seed=seed + 1000 * attempts),
+                rng=random.Random(seed + attempts),
+                cap=config.candidates,
+            )
+            if config.mode == "tool":
+                answer, text, used = await self._with_checks(run, messages, verifier)
+                checks += used
+            else:
+                result = await get_strategy(config.strategy)(run)
+                answer, text = result.answer, result.text
+            illegal_candidates += sum(1 for c in run.candidates if c.answer not in verifier.legal)
+            if text is None:  # the budget gave out before a reply: no move was made, none was invalid
+                break
+            if answer in verifier.legal:
+                break
+            invalid += 1
+            messages = [*messages, Message("assistant", text), Message("user", (await verifier.verify(run.problem, answer, text)).feedback + ". Try again.")]
+            answer = None
+        usage = budget.usage
+        info = {
+            "mode": config.mode, "strategy": config.strategy, "attempts": attempts, "invalid": invalid,
+            "illegal_candidates": illegal_candidates, "checks": checks, "fallback": None,
+            "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens, "calls": usage.calls,
+            "reply": (text or "")[:200],
+        }
+        if answer in verifier.legal:
+            return Move(names[answer] if answer in names else int(answer), info)
+        self.fallbacks += 1
+        if config.invalid == "forfeit":
+            return Move(None, {**info, "fallback": "forfeit"})
+        return Move(rng.choice(legal_actions), {**info, "fallback": "random"})
+
+    async def _with_checks(self, run: Run, messages: list[Message], verifier: LegalMove) -> tuple[str | None, str | None, int]:
+        """Tool mode: let the model check moves before it commits; returns (answer, reply, checks used)."""
+        conversation = list(messages)
+        used = 0
+        text = None
+        while True:
+            new = await run.sample(1, conversation)
+            if not new:
+                return None, text, used
+            text = new[0].completion.text
+            checked = re.findall(r"CHECK:\s*([^\n]*)", text, flags=re.IGNORECASE)
+            if checked and not re.search(r"MOVE:", text, flags=re.IGNORECASE) and used < self.config.checks:
+                used += 1
+                move = parse_move(f"MOVE: {checked[-1]}", {n: 0 for n in verifier.legal})
+                verdict = "legal" if move is not None else "not a legal move"
+                conversation += [Message("assistant", text), Message("user", f"{checked[-1].strip()} is {verdict}.")]
+                continue
+            return new[0].answer, text, used
+
+    async def distribution(self, state: pyspiel.State, player: int, rng: random.Random) -> dict[int, float]:
+        """One query: the move it commits to; where it gives none, its fallback's uniform distribution."""
+        move = await self.act(state, player, rng)
+        if move.info.get("fallback") is None and move.action is not None:
+            return {move.action: 1.0}
+        legal = state.legal_actions(player)
+        return {a: 1.0 / len(legal) for a in legal}

@@ -1,0 +1,111 @@
+"""What every game player is: something that, given a state and its seat, thinks (within its own
+budget) and commits a move; and its spec, the one-line text that names it on the command line.
+
+A spec is `KIND[:ARGUMENT][?key=value&key=value...]`, e.g. `random`, `mcts:256`, `mcts?seconds=0.5`,
+`cfr:1000`, `llm:embedded?mode=listed&strategy=best_of_n`,
+`llm:openai:ponder-tiny@http://127.0.0.1:8000/v1?mode=tool`, `pikl:64?lambda=0.1&anchor=random`.
+An `anchor=` option takes the rest of the spec, so it comes last. `name=` sets the label shown in tables.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Protocol
+
+import pyspiel
+
+from ponder.games.errors import GameError
+
+
+class PlayerError(GameError):
+    """A player spec is malformed or does not fit the game."""
+
+
+@dataclass(frozen=True)
+class Move:
+    """A committed move and what deciding it took."""
+
+    action: int | None  # an OpenSpiel action id; None when the player forfeits
+    info: Mapping[str, Any] = field(default_factory=dict)  # JSON-able: simulations, tokens, invalid attempts, fallback ...
+
+
+class Player(Protocol):
+    name: str
+
+    async def act(self, state: pyspiel.State, player: int, rng: random.Random) -> Move:
+        """The move for seat `player` at `state` (its turn, or a simultaneous node)."""
+        ...
+
+    async def distribution(self, state: pyspiel.State, player: int, rng: random.Random) -> dict[int, float]:
+        """The player's move probabilities at `state` (what exploitability and piKL anchors read)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlayerSpec:
+    kind: str
+    argument: str
+    options: Mapping[str, str]
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.options.get("name", self.text)
+
+    def number(self, key: str, default: float | None, *, integer: bool = False, minimum: float = 0.0) -> float | None:
+        """An option as a number above `minimum` (or the default when absent)."""
+        raw = self.options.get(key)
+        if raw is None:
+            return default
+        try:
+            value = int(raw) if integer else float(raw)
+        except ValueError:
+            raise PlayerError(f"{self.text}: {key} must be a{' whole' if integer else ''} number, got {raw!r}") from None
+        if value <= minimum:
+            raise PlayerError(f"{self.text}: {key} must be more than {minimum:g}, got {raw!r}")
+        return value
+
+    def check_options(self, allowed: set[str]) -> None:
+        unknown = set(self.options) - allowed - {"name"}
+        if unknown:
+            raise PlayerError(f"{self.text}: unknown option(s) {', '.join(sorted(unknown))}; {self.kind} takes: {', '.join(sorted(allowed | {'name'}))}")
+
+
+def parse_spec(text: str) -> PlayerSpec:
+    """Split a player spec into kind, argument and options.
+
+    >>> parse_spec("pikl:64?lambda=0.1&anchor=llm:embedded?mode=listed").options["anchor"]
+    'llm:embedded?mode=listed'
+    """
+    text = text.strip()
+    if not text:
+        raise PlayerError("empty player spec")
+    head, _, query = text.partition("?")
+    kind, _, argument = head.partition(":")
+    options: dict[str, str] = {}
+    while query:
+        if query.startswith("anchor="):  # the anchor is a whole spec of its own: it takes the rest
+            options["anchor"] = query[len("anchor="):]
+            break
+        pair, _, query = query.partition("&")
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise PlayerError(f"{text}: options are key=value pairs joined by '&', got {pair!r}")
+        options[key] = value
+    return PlayerSpec(kind, argument, options, text)
+
+
+def require_perfect_information(spec: PlayerSpec, game: pyspiel.Game) -> None:
+    """Search on the true state would see hidden cards: refuse games with hidden information."""
+    kind = game.get_type()
+    if kind.information != pyspiel.GameType.Information.PERFECT_INFORMATION or kind.dynamics != pyspiel.GameType.Dynamics.SEQUENTIAL:
+        raise PlayerError(
+            f"{spec.kind} searches the true game state, so it plays turn-based perfect-information games only "
+            f"({kind.short_name} is not one); use cfr, llm or random there"
+        )
+
+
+def sample(distribution: Mapping[int, float], rng: random.Random) -> int:
+    actions = list(distribution)
+    return rng.choices(actions, [distribution[a] for a in actions])[0]

@@ -1,0 +1,122 @@
+"""The player registry: one entry per kind of player, built from its spec (see `players.py`)."""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import pyspiel
+
+from ponder.budget import BudgetError, SearchLimits
+from ponder.games.players import Player, PlayerError, PlayerSpec, parse_spec, require_perfect_information
+
+PLAYER_KINDS = "random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL, pikl:SIMULATIONS?anchor=SPEC"
+
+
+def _search_limits(spec: PlayerSpec, default_steps: int | None) -> SearchLimits:
+    steps = spec.argument or spec.options.get("simulations")
+    try:
+        return SearchLimits(
+            steps=int(steps) if steps else (None if "seconds" in spec.options else default_steps),
+            seconds=spec.number("seconds", None),
+        )
+    except (ValueError, BudgetError) as error:
+        raise PlayerError(f"{spec.text}: {error}") from None
+
+
+def _random(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.search_players import RandomPlayer
+
+    spec.check_options(set())
+    return RandomPlayer(spec.name)
+
+
+def _mcts(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.search_players import MCTSPlayer
+
+    spec.check_options({"seconds", "c"})
+    require_perfect_information(spec, game)
+    return MCTSPlayer(_search_limits(spec, 256), spec.name, spec.number("c", math.sqrt(2), minimum=-1e-12))
+
+
+def _solver(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.search_players import SolverPlayer
+
+    spec.check_options(set())
+    require_perfect_information(spec, game)
+    return SolverPlayer(game, spec.name)
+
+
+def _cfr(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.search_players import cfr_player
+
+    spec.check_options(set())
+    try:
+        iterations = int(spec.argument or 1000)
+    except ValueError:
+        raise PlayerError(f"{spec.text}: cfr takes a number of iterations, e.g. cfr:1000") from None
+    if iterations < 1:
+        raise PlayerError(f"{spec.text}: iterations must be at least 1")
+    return cfr_player(game_name, iterations, spec.name)
+
+
+def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.llm_player import INVALID_POLICIES, MODES, LLMPlayer, LLMPlayerConfig
+    from ponder.generators import load_generator
+    from ponder.types import SamplingParams
+
+    spec.check_options({"mode", "strategy", "candidates", "retries", "invalid", "checks", "tokens", "seconds", "max_new", "temperature", "timeout"})
+    if not spec.argument:
+        raise PlayerError(f"{spec.text}: name a model, e.g. llm:embedded or llm:openai:MODEL@http://127.0.0.1:8000/v1")
+    mode = spec.options.get("mode", "listed")
+    invalid = spec.options.get("invalid", "random")
+    if mode not in MODES:
+        raise PlayerError(f"{spec.text}: mode must be one of {', '.join(MODES)}")
+    if invalid not in INVALID_POLICIES:
+        raise PlayerError(f"{spec.text}: invalid must be one of {', '.join(INVALID_POLICIES)}")
+    strategy = spec.options.get("strategy", "single")
+    if mode == "tool" and strategy != "single":
+        raise PlayerError(f"{spec.text}: tool mode is a conversation per attempt; it runs with strategy=single")
+    config = LLMPlayerConfig(
+        mode=mode,  # type: ignore[arg-type]
+        strategy=strategy,
+        candidates=int(spec.number("candidates", 1 if strategy == "single" else 4, integer=True)),
+        retries=int(spec.number("retries", 2, integer=True, minimum=-1)),
+        invalid=invalid,  # type: ignore[arg-type]
+        checks=int(spec.number("checks", 3, integer=True, minimum=-1)),
+        tokens=int(spec.number("tokens", 1024, integer=True)),
+        seconds=spec.number("seconds", None),
+        params=SamplingParams(temperature=spec.number("temperature", 1.0, minimum=-1e-12), max_tokens=int(spec.number("max_new", 32, integer=True))),
+    )
+    generator = load_generator(spec.argument, timeout=spec.number("timeout", 120.0))
+    return LLMPlayer(generator, config, spec.name)
+
+
+def _pikl(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.pikl import PiKLPlayer
+
+    spec.check_options({"seconds", "lambda", "anchor", "epsilon"})
+    require_perfect_information(spec, game)
+    anchor = load_player(spec.options.get("anchor", "random"), game_name, game)
+    return PiKLPlayer(
+        _search_limits(spec, 256), anchor, spec.number("lambda", 0.1, minimum=-1e-12), spec.name,
+        epsilon=spec.number("epsilon", 0.01, minimum=-1e-12),
+    )
+
+
+KINDS: dict[str, Callable[[PlayerSpec, str, pyspiel.Game], Player]] = {
+    "random": _random,
+    "mcts": _mcts,
+    "solver": _solver,
+    "cfr": _cfr,
+    "llm": _llm,
+    "pikl": _pikl,
+}
+
+
+def load_player(text: str, game_name: str, game: pyspiel.Game) -> Player:
+    """The player a spec names, ready to play `game`."""
+    spec = parse_spec(text)
+    if spec.kind not in KINDS:
+        raise PlayerError(f"unknown player {spec.kind!r} in {text!r}; players: {PLAYER_KINDS}")
+    return KINDS[spec.kind](spec, game_name, game)
