@@ -36,12 +36,14 @@ class ScriptedGenerator:
     parameter_count: int | None = 1000
     supports_n: bool = True
     calls: list[tuple[int, SamplingParams]] = field(default_factory=list)
+    conversations: list[tuple[Message, ...]] = field(default_factory=list)  # the messages of each call
     _next: int = 0
 
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
     ) -> Generation:
         self.calls.append((n, params))
+        self.conversations.append(tuple(messages))
         if self.clock is not None:
             self.clock.advance(self.seconds_per_call if timeout is None else min(self.seconds_per_call, timeout))
         completions = []

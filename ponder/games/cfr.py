@@ -8,12 +8,12 @@ probabilities and one bottom-up pass for values and regrets — a few numpy oper
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 
+from ponder.budget import SearchBudget, SearchLimits
 from ponder.games.passes import edge_probability, reach
 from ponder.games.tree import GameTree
 
@@ -91,16 +91,19 @@ class CFRPlus:
 
 def solve(
     tree: GameTree,
-    iterations: int,
+    budget: SearchBudget | int,
     *,
     on_progress: Callable[[int], None] = lambda done: None,
     chunk: int = 50,
-    clock: Callable[[], float] = time.perf_counter,
 ) -> Solution:
-    """Run `iterations` CFR+ iterations; `on_progress(done)` after every `chunk` of them."""
+    """Run CFR+ iterations while the budget grants them (one step each; an int means that many
+    iterations); `on_progress(done)` after every `chunk` of them."""
+    if isinstance(budget, int):
+        budget = SearchBudget(SearchLimits(steps=budget))
     solver = CFRPlus(tree)
-    started = clock()
-    while solver.iterations < iterations:
-        solver.iterate(min(chunk, iterations - solver.iterations))
-        on_progress(solver.iterations)
-    return Solution(solver.average(), solver.iterations, clock() - started)
+    while budget.charge():
+        solver.iterate()
+        if solver.iterations % chunk == 0:
+            on_progress(solver.iterations)
+    on_progress(solver.iterations)
+    return Solution(solver.average(), solver.iterations, budget.elapsed())

@@ -69,15 +69,17 @@ def search(
     *,
     evaluator: Evaluator = random_rollout,
     exploration: float = math.sqrt(2),
+    stop_when_proven: bool = True,
 ) -> Decision:
     """The move to make at `state` (a decision node) after searching within `budget` (one step per
-    simulation); stops early once the root's value is proven."""
+    simulation). Stops early once the root's value is proven, unless `stop_when_proven` is False
+    (callers that want every move's value, like piKL, keep refining the unproven ones)."""
     if state.is_terminal() or state.is_chance_node():
         raise ValueError("search needs a state where a player is to move")
     players = state.num_players()
     root = Node(state.current_player())
     done = 0
-    while root.proven is None and budget.charge():
+    while (root.proven is None or not stop_when_proven) and budget.charge():
         _simulate(root, state.clone(), rng, evaluator, exploration, players)
         done += 1
     mover = root.player
@@ -89,7 +91,7 @@ def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: E
     path = [root]
     node = root
     while True:
-        if node.proven is not None:
+        if node.proven is not None and node is not root:
             returns = node.proven
             break
         if node.player == _CHANCE:

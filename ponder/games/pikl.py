@@ -58,10 +58,11 @@ class PiKLPlayer:
     epsilon: float = 0.01  # anchor smoothing
 
     async def _policy(self, state: pyspiel.State, player: int, rng: random.Random) -> tuple[dict[int, float], dict, dict]:
-        decision = search(state, SearchBudget(self.limits), rng)
+        decision = search(state, SearchBudget(self.limits), rng, stop_when_proven=False)
         legal = state.legal_actions(player)
-        mean = sum(decision.values.values()) / len(decision.values)
-        values = {a: decision.values.get(a, mean) for a in legal}  # unexpanded moves get the average
+        game = state.get_game()
+        neutral = (game.min_utility() + game.max_utility()) / 2  # for moves search never tried (it may stop once it proves a win)
+        values = {a: decision.values.get(a, neutral) for a in legal}
         anchor = smoothed(await self.anchor.distribution(state, player, rng), legal, self.epsilon)
         policy = regularized_policy(values, anchor, self.lam)
         info = {"simulations": decision.simulations, "seconds": round(decision.seconds, 6), "kl_to_anchor": round(kl_divergence(policy, anchor), 6)}

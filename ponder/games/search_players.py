@@ -97,12 +97,13 @@ class PolicyPlayer:
         return Move(sample(await self.distribution(state, player, rng), rng))
 
 
-def cfr_player(game_name: str, iterations: int, name: str) -> PolicyPlayer:
-    """The CFR+ average policy after `iterations` iterations (the player's whole thinking budget)."""
+def cfr_player(game_name: str, limits: SearchLimits, name: str) -> PolicyPlayer:
+    """The CFR+ average policy after the iterations `limits` allow (the player's whole thinking budget,
+    spent once before play)."""
     from ponder.games.cfr import solve
     from ponder.games.tree import build, policy_dict
 
     tree = build(game_name)
-    solution = solve(tree, iterations)
+    solution = solve(tree, SearchBudget(limits))
     policy = policy_dict(tree, np.asarray(solution.average))
     return PolicyPlayer(policy, name, {"iterations": solution.iterations, "seconds": round(solution.seconds, 6)})

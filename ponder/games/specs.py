@@ -10,17 +10,19 @@ import pyspiel
 from ponder.budget import BudgetError, SearchLimits
 from ponder.games.players import Player, PlayerError, PlayerSpec, parse_spec, require_perfect_information
 
-PLAYER_KINDS = "random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL, pikl:SIMULATIONS?anchor=SPEC"
+PLAYER_KINDS = "random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL, pikl:SIMULATIONS?anchor=SPEC (search kinds also take ?seconds=S)"
 
 
 def _search_limits(spec: PlayerSpec, default_steps: int | None) -> SearchLimits:
-    steps = spec.argument or spec.options.get("simulations")
+    steps = spec.argument
+    if steps and not steps.isdigit():
+        raise PlayerError(f"{spec.text}: {spec.kind} takes a whole number of steps (simulations, iterations), e.g. {spec.kind}:256")
     try:
         return SearchLimits(
             steps=int(steps) if steps else (None if "seconds" in spec.options else default_steps),
             seconds=spec.number("seconds", None),
         )
-    except (ValueError, BudgetError) as error:
+    except BudgetError as error:
         raise PlayerError(f"{spec.text}: {error}") from None
 
 
@@ -50,14 +52,8 @@ def _solver(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 def _cfr(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     from ponder.games.search_players import cfr_player
 
-    spec.check_options(set())
-    try:
-        iterations = int(spec.argument or 1000)
-    except ValueError:
-        raise PlayerError(f"{spec.text}: cfr takes a number of iterations, e.g. cfr:1000") from None
-    if iterations < 1:
-        raise PlayerError(f"{spec.text}: iterations must be at least 1")
-    return cfr_player(game_name, iterations, spec.name)
+    spec.check_options({"seconds"})
+    return cfr_player(game_name, _search_limits(spec, 1000), spec.name)
 
 
 def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:

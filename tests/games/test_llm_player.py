@@ -1,0 +1,132 @@
+"""LLM players: move parsing, legality modes, the invalid-move policy and the per-move budget, first with
+scripted replies (pure control flow), then end to end against a real `ponder serve` of the embedded model."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pyspiel
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ponder.games.exploit import exploitability_of
+from ponder.games.llm_player import LLMPlayer, LLMPlayerConfig, parse_move, render_prompt
+from ponder.games.openspiel import load
+from ponder.games.play import play_game, replay_states
+from ponder.games.specs import load_player
+from ponder.testing import ScriptedGenerator
+from ponder.types import SamplingParams
+
+TTT = pyspiel.load_game("tic_tac_toe")
+
+
+def act(player, state, seed=0):
+    return asyncio.run(player.act(state, state.current_player(), random.Random(seed)))
+
+
+def test_parse_move_reads_the_committed_move_and_ignores_case_and_spacing():
+    names = {"Pass": 0, "Bet": 1}
+    assert parse_move("I hold the king.\nMOVE: bet", names) == "Bet"
+    assert parse_move("MOVE: Pass\nno wait\nMOVE: `Bet`", names) == "Bet"
+    assert parse_move("Bet", names) == "Bet"
+    assert parse_move("1", names) == "Bet"
+    assert parse_move("MOVE: raise", names) is None
+
+
+def test_listed_mode_lists_legal_moves_and_none_mode_does_not():
+    state = TTT.new_initial_state()
+    state.apply_action(4)
+    legal = [state.action_to_string(1, a) for a in state.legal_actions()]
+    listed = render_prompt(state, 1, "listed", legal)
+    assert "Legal moves: o(0,0), o(0,1)" in listed and "o(1,1)" not in listed.split("Legal moves:")[1]
+    assert "Legal moves" not in render_prompt(state, 1, "none", legal)
+    assert "CHECK:" in render_prompt(state, 1, "tool", legal)
+
+
+def test_an_illegal_move_is_counted_and_retried_with_feedback():
+    state = TTT.new_initial_state()
+    state.apply_action(4)  # x took the centre; o tries it too, then plays a corner
+    generator = ScriptedGenerator(["MOVE: o(1,1)", "MOVE: o(0,0)"])
+    move = act(LLMPlayer(generator, LLMPlayerConfig(), "llm"), state)
+    assert move.action == 0
+    assert move.info["attempts"] == 2 and move.info["invalid"] == 1 and move.info["fallback"] is None
+    assert "o(1,1) is not a legal move here" in generator.conversations[1][-1].content
+
+
+def test_every_attempt_invalid_falls_back_to_a_random_legal_move_and_says_so():
+    state = TTT.new_initial_state()
+    generator = ScriptedGenerator(["I like turtles"])
+    move = act(LLMPlayer(generator, LLMPlayerConfig(retries=2), "llm"), state)
+    assert move.action in state.legal_actions()
+    assert move.info["attempts"] == 3 and move.info["invalid"] == 3 and move.info["fallback"] == "random"
+
+
+def test_forfeit_policy_ends_the_game_with_a_loss():
+    game = load("tic_tac_toe")
+    forfeiter = LLMPlayer(ScriptedGenerator(["no idea"]), LLMPlayerConfig(retries=0, invalid="forfeit"), "llm")
+    random_player = load_player("random", "tic_tac_toe", game)
+    record = asyncio.run(play_game(game, "tic_tac_toe", [random_player, forfeiter], 1, (2, 3)))
+    assert record.forfeit == 1 and record.returns == (1.0, -1.0)
+    assert record.moves[-1]["fallback"] == "forfeit" and record.moves[-1]["action"] is None
+    replay_states(game, record)  # a forfeit record still replays
+
+
+def test_tool_mode_answers_a_check_then_takes_the_committed_move():
+    state = TTT.new_initial_state()
+    generator = ScriptedGenerator(["CHECK: x(2,2)", "MOVE: x(2,2)"])
+    move = act(LLMPlayer(generator, LLMPlayerConfig(mode="tool"), "llm"), state)
+    assert move.action == 8 and move.info["checks"] == 1 and move.info["invalid"] == 0
+    assert generator.conversations[1][-1].content == "x(2,2) is legal."
+
+
+def test_best_of_n_with_the_legality_verifier_picks_a_legal_candidate():
+    state = TTT.new_initial_state()
+    state.apply_action(0)
+    generator = ScriptedGenerator(["MOVE: o(0,0)", "MOVE: o(2,2)"])  # the first is taken
+    config = LLMPlayerConfig(strategy="best_of_n", candidates=2)
+    move = act(LLMPlayer(generator, config, "llm"), state)
+    assert move.action == 8 and move.info["invalid"] == 0 and move.info["illegal_candidates"] == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    tokens=st.integers(1, 200), candidates=st.integers(1, 4), retries=st.integers(0, 4),
+    reply_tokens=st.integers(1, 60), mode=st.sampled_from(["none", "listed", "tool"]),
+)
+def test_an_llm_move_never_spends_more_than_its_budget(tokens, candidates, retries, reply_tokens, mode):
+    generator = ScriptedGenerator(["CHECK: x(0,0)", "MOVE: nonsense"], tokens=reply_tokens)
+    strategy = "single" if mode == "tool" else "best_of_n"
+    config = LLMPlayerConfig(mode=mode, strategy=strategy, candidates=candidates, retries=retries, tokens=tokens,
+                             params=SamplingParams(max_tokens=32))
+    move = act(LLMPlayer(generator, config, "llm"), TTT.new_initial_state())
+    assert move.info["completion_tokens"] <= tokens
+    assert sum(n for n, _ in generator.calls) <= config.limits().max_candidates
+    assert move.info["attempts"] <= retries + 1 and move.action in range(9)
+
+
+@pytest.mark.parametrize("mode", ["none", "listed", "tool"])
+def test_llm_player_plays_full_games_against_a_served_model(server, mode):
+    game = load("tic_tac_toe")
+    spec = f"llm:openai:ponder-tiny@{server.base_url}?mode={mode}&retries=1"
+    llm = load_player(spec, "tic_tac_toe", game)
+    random_player = load_player("random", "tic_tac_toe", game)
+    before = len(server.requests())
+    records = [asyncio.run(play_game(game, "tic_tac_toe", seats, 7, (1, 2))) for seats in ([llm, random_player], [random_player, llm])]
+    llm_moves = [m for r, seat in zip(records, (0, 1)) for m in r.moves if m["seat"] == seat]
+    for record in records:
+        assert replay_states(game, record)[-1].is_terminal()
+    assert llm_moves and all(m["mode"] == mode for m in llm_moves)
+    # The tiny model only does countdown and multiplication: every answer is invalid, and says so.
+    assert all(m["invalid"] == m["attempts"] == 2 and m["fallback"] == "random" for m in llm_moves)
+    assert sum(m["calls"] for m in llm_moves) == len(server.requests()) - before
+
+
+def test_kuhn_exploitability_of_a_served_llm_player(server):
+    game = load("kuhn_poker")
+    llm = load_player(f"llm:openai:ponder-tiny@{server.base_url}?mode=listed&retries=0", "kuhn_poker", game)
+    result = asyncio.run(exploitability_of("kuhn_poker", llm))
+    # Every information set fell back to uniform random play, whose exploitability is known: 11/24.
+    assert result.infosets == 12 and result.fallbacks == 12
+    assert result.exploitability == pytest.approx(11 / 24, abs=1e-12)
