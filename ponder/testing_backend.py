@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible backend: a bare ASGI app that answers every chat completion with one
 fixed reply — a tool call when the request offers tools — streamed in several chunks when asked.
 
-A model named `slow-SECONDS` answers after that many seconds (for timeout tests). It is not a model. It is the known, fast peer that pass-through tests compare bytes against and that
+A model named `slow-SECONDS` answers after that many seconds (for timeout tests); a model named
+`say-TEXT` replies TEXT instead (a fixed-policy game player, say `say-MOVE: Bet`). It is not a model. It is the known, fast peer that pass-through tests compare bytes against and that
 the overhead benchmark calls directly, so ponder's own cost can be measured apart from any model's.
 Run it with `python -m ponder.testing_backend --port N` (loopback only).
 """
@@ -15,6 +16,11 @@ import time
 import orjson
 
 REPLY = "The answer is 42."
+
+
+def reply_for(request: dict) -> str:
+    model = str(request.get("model") or "")
+    return model[len("say-"):] if model.startswith("say-") else REPLY
 TOOL_CALL = {"index": 0, "id": "call_0", "type": "function", "function": {"name": "lookup", "arguments": '{"query": "42"}'}}
 USAGE = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
 
@@ -25,7 +31,7 @@ def completion(request: dict) -> dict:
         message = {"role": "assistant", "content": None, "tool_calls": [call]}
         finish = "tool_calls"
     else:
-        message, finish = {"role": "assistant", "content": REPLY}, "stop"
+        message, finish = {"role": "assistant", "content": reply_for(request)}, "stop"
     n = int(request.get("n") or 1)
     return {
         "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()), "model": request.get("model"),
@@ -42,7 +48,7 @@ def chunks(request: dict) -> list[bytes]:
         deltas += [{"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 5]}}]} for i in range(0, len(arguments), 5)]
         finish = "tool_calls"
     else:
-        deltas = [{"role": "assistant", "content": ""}] + [{"content": word + " "} for word in REPLY.split()]
+        deltas = [{"role": "assistant", "content": ""}] + [{"content": word + " "} for word in reply_for(request).split()]
         finish = "stop"
     events = [{**head, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas]
     events.append({**head, "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]})

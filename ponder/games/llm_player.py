@@ -166,6 +166,7 @@ class LLMPlayer:
         messages = [Message("user", prompt)]
         attempts = invalid = illegal_candidates = checks = 0
         answer = text = None
+        errors: list[str] = []  # generator failures (backend down, timeouts): the attempt got no reply
         seed = rng.randrange(2**31)
         while attempts <= config.retries and not budget.exhausted:
             attempts += 1
@@ -179,6 +180,7 @@ class LLMPlayer:
                 params=replace(config.params, seed=seed + 1000 * attempts),
                 rng=random.Random(seed + attempts),
                 cap=config.candidates,
+                on_event=lambda event: errors.append(event.message) if event.kind == "error" else None,
             )
             if config.mode == "tool":
                 answer, text, used = await self._with_checks(run, messages, verifier)
@@ -199,8 +201,10 @@ class LLMPlayer:
             "mode": config.mode, "strategy": config.strategy, "attempts": attempts, "invalid": invalid,
             "illegal_candidates": illegal_candidates, "checks": checks, "fallback": None,
             "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens, "calls": usage.calls,
-            "reply": (text or "")[:200],
+            "reply": (text or "")[:200], "errors": len(errors),
         }
+        if errors:
+            info["error"] = errors[0][:200]
         if answer in verifier.legal:
             return Move(names[answer] if answer in names else int(answer), info)
         self.fallbacks += 1

@@ -61,6 +61,8 @@ def _notes(entry: dict) -> str:
     notes = []
     if entry.get("invalid"):
         notes.append(f"{entry['invalid']} invalid attempt(s)")
+    if entry.get("errors"):
+        notes.append(f"{entry['errors']} generator error(s): {entry.get('error', '')}")
     if entry.get("fallback"):
         notes.append(f"fallback: {entry['fallback']}")
     if "simulations" in entry:

@@ -130,3 +130,35 @@ def test_kuhn_exploitability_of_a_served_llm_player(server):
     # Every information set fell back to uniform random play, whose exploitability is known: 11/24.
     assert result.infosets == 12 and result.fallbacks == 12
     assert result.exploitability == pytest.approx(11 / 24, abs=1e-12)
+
+
+def test_exploitability_of_an_llm_that_always_bets_matches_openspiel(tmp_path):
+    """A backend that always answers `MOVE: Bet` is the always-bet Kuhn strategy; ponder's exact best
+    response must agree with OpenSpiel's own exploitability of that policy."""
+    from open_spiel.python import policy as openspiel_policy
+    from open_spiel.python.algorithms import exploitability as openspiel_exploitability
+
+    from processes import Server
+
+    backend = Server(module="ponder.testing_backend", command=())
+    try:
+        game = load("kuhn_poker")
+        llm = load_player(f"llm:openai:say-MOVE: Bet@{backend.base_url}?mode=listed", "kuhn_poker", game)
+        result = asyncio.run(exploitability_of("kuhn_poker", llm))
+    finally:
+        backend.stop()
+    always_bet = openspiel_policy.TabularPolicy(game)
+    always_bet.action_probability_array[:] = 0.0
+    always_bet.action_probability_array[:, 1] = 1.0  # action 1 is Bet
+    assert result.fallbacks == 0
+    assert result.exploitability == pytest.approx(openspiel_exploitability.exploitability(game, always_bet), abs=1e-12)
+
+
+def test_a_dead_backend_makes_recorded_fallbacks_not_a_crash():
+    from processes import free_port
+
+    game = load("tic_tac_toe")
+    llm = load_player(f"llm:openai:m@http://127.0.0.1:{free_port()}/v1?retries=1&timeout=2", "tic_tac_toe", game)
+    move = act(llm, game.new_initial_state())
+    assert move.action in range(9) and move.info["fallback"] == "random"
+    assert move.info["errors"] >= 1 and move.info["invalid"] == 0 and "error" in move.info
