@@ -16,7 +16,7 @@ from ponder.budget import EFFORT_LEVELS, BudgetError, Limits, Price, load_effort
 from ponder.generators.base import GeneratorError
 from ponder.strategies import STRATEGIES
 from ponder.scaling.report import ReportError
-from ponder.scaling.store import StoreError
+from ponder.storage import StoreError
 from ponder.scaling.sweep import SweepError
 from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import StrategyError
@@ -561,7 +561,7 @@ def run_games_exploit(args: argparse.Namespace) -> int:
     from ponder.games.specs import load_player
 
     player = load_player(args.player, args.game, load(args.game))
-    with _progress(0, "information sets") as bar:
+    with _progress(None, "information sets") as bar:
         result = asyncio.run(exploitability_of(args.game, player, args.seed, on_progress=lambda done: bar.update(done - bar.n)))
     if args.json:
         print(json.dumps(asdict(result)))
@@ -586,7 +586,7 @@ def run_arena(args: argparse.Namespace) -> int:
     config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale)
     out = args.out or Path("ponder-arena") / re.sub(r"[^A-Za-z0-9_.-]+", "_", args.game)
     loaded = load_players(config)
-    with _progress(0, "games") as bar:
+    with _progress(None, "games") as bar:
         def on_progress(progress) -> None:
             bar.total, bar.n = progress.total, progress.done
             if progress.failed:
@@ -620,7 +620,7 @@ def run_arena_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(total: int, unit: str):
+def _progress(total: int | None, unit: str):
     from tqdm import tqdm
 
     return tqdm(total=total, desc=unit, disable=not sys.stderr.isatty(), leave=False)

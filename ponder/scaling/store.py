@@ -2,25 +2,22 @@
 
 A work unit (one chunk of samples of one problem, or one sequential run at one budget) is written in
 one transaction, so a sweep killed at any moment — even by SIGKILL — leaves only whole units behind;
-re-running redoes exactly the missing ones. WAL with synchronous=NORMAL survives a killed process
-(not a power cut), which is what a resumable sweep needs.
+re-running redoes exactly the missing ones (see `ponder.storage`).
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from ponder.scaling.curves import Sample
+from ponder.storage import SQLiteStore
 
 STORE_NAME = "sweep.sqlite"
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS samples (
     problem_id TEXT NOT NULL, sample_index INTEGER NOT NULL, answer TEXT, correct INTEGER NOT NULL,
     score REAL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
@@ -34,10 +31,6 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS failures (
     unit TEXT NOT NULL, attempt INTEGER NOT NULL, error TEXT NOT NULL, at REAL NOT NULL);
 """
-
-
-class StoreError(ValueError):
-    """The store cannot be used for this sweep (other settings, unreadable file)."""
 
 
 @dataclass(frozen=True)
@@ -65,51 +58,13 @@ class RunRecord:
     stop_reason: str
 
 
-class Store:
+class Store(SQLiteStore):
     """One sweep's SQLite file. Opening it with settings checks they match the stored ones."""
 
+    kind = "sweep"
+
     def __init__(self, path: str | Path):
-        self.path = Path(path)
-        try:
-            self.db = sqlite3.connect(self.path)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot use {self.path} as a sweep store: {error}") from None
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- settings --------------------------------------------------------------------------------
-    def get(self, key: str) -> Any:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else json.loads(row[0])
-
-    def put(self, key: str, value: Any) -> None:
-        with self.db:
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, sort_keys=True)))
-
-    def claim(self, identity: dict[str, Any]) -> bool:
-        """Record the settings that decide what is sampled; on a store that already has settings,
-        refuse different ones. Returns True when the store was new."""
-        stored = self.get("identity")
-        if stored is None:
-            self.put("identity", identity)
-            return True
-        if stored != identity:
-            changed = sorted(k for k in set(stored) | set(identity) if stored.get(k) != identity.get(k))
-            raise StoreError(
-                f"{self.path} holds a sweep with other settings (different: {', '.join(changed)}); "
-                "re-run with the same arguments to resume it, or choose another --out"
-            )
-        return False
+        super().__init__(path, _SCHEMA)
 
     # -- samples ---------------------------------------------------------------------------------
     def add_samples(self, rows: Sequence[StoredSample]) -> None:

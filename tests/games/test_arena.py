@@ -14,6 +14,7 @@ from ponder.games.arena import ArenaConfig, load_players, run_arena, scale_playe
 from ponder.games.arena_report import write_report
 from ponder.games.arena_store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
+from ponder.storage import StoreError
 from ponder.games.ratings import Result, fit, rate
 from processes import run_cli
 
@@ -64,7 +65,7 @@ def test_an_interrupted_arena_resumes_to_the_same_games(tmp_path):
     assert resumed.done == 18
     with ArenaStore(tmp_path / "whole" / STORE_NAME) as a, ArenaStore(tmp_path / "resumed" / STORE_NAME) as b:
         assert [g[3].steps for g in a.games()] == [g[3].steps for g in b.games()]
-    with pytest.raises(GameError, match="other settings"):
+    with pytest.raises(StoreError, match="other settings"):
         asyncio.run(run_arena(ArenaConfig("tic_tac_toe", ("random", "mcts:32"), games=6, seed=1), tmp_path / "whole", players[:2]))
 
 

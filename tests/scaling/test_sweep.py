@@ -8,7 +8,8 @@ import pytest
 
 from ponder.generators.openai_http import OpenAIGenerator
 from ponder.scaling.harness import scale
-from ponder.scaling.store import Store, StoreError
+from ponder.scaling.store import Store
+from ponder.storage import StoreError
 from ponder.scaling.sweep import SweepConfig, SweepError, run_sweep
 from ponder.tasks import get_task
 from processes import Server, free_port
