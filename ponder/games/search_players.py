@@ -3,6 +3,7 @@ CFR+ average policy (an approximate Nash equilibrium, computed once per game).""
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from ponder.budget import SearchBudget, SearchLimits
 from ponder.games.mcts import search
 from ponder.games.players import Move, sample
 from ponder.games.solve import Solver
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -84,7 +87,6 @@ class PolicyPlayer:
 
     policy: dict[str, dict[int, float]]
     name: str = "cfr"
-    info: dict = field(default_factory=dict)  # how the policy was made, recorded once per game
 
     async def distribution(self, state: pyspiel.State, player: int, rng: random.Random) -> dict[int, float]:
         row = self.policy.get(state.information_state_string(player))
@@ -106,4 +108,5 @@ def cfr_player(game_name: str, limits: SearchLimits, name: str) -> PolicyPlayer:
     tree = build(game_name)
     solution = solve(tree, SearchBudget(limits))
     policy = policy_dict(tree, np.asarray(solution.average))
-    return PolicyPlayer(policy, name, {"iterations": solution.iterations, "seconds": round(solution.seconds, 6)})
+    log.info("%s: %d CFR+ iterations in %.2f s", name, solution.iterations, solution.seconds)
+    return PolicyPlayer(policy, name)
