@@ -49,13 +49,13 @@ def scale_players(spec: str) -> tuple[list[str], list[float]]:
     """`mcts:1,4,16?c=1` -> (['mcts:1?c=1', 'mcts:4?c=1', 'mcts:16?c=1'], [1, 4, 16])."""
     head, question, query = spec.partition("?")
     kind, _, budgets = head.partition(":")
+    texts = [b.strip() for b in budgets.split(",") if b.strip()]
     try:
-        values = [float(b) for b in budgets.split(",") if b.strip()]
+        values = [float(b) for b in texts]
     except ValueError:
         raise GameError(f"--scale takes KIND:BUDGET,BUDGET,... e.g. mcts:1,4,16,64; got {spec!r}") from None
     if len(values) < 2 or any(v <= 0 for v in values):
         raise GameError(f"--scale needs at least two positive budgets, e.g. mcts:1,4,16,64; got {spec!r}")
-    texts = [b.strip() for b in budgets.split(",") if b.strip()]
     return [f"{kind}:{b}{question}{query}" for b in texts], values
 
 

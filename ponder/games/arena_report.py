@@ -14,6 +14,7 @@ from typing import Any
 
 from ponder.games.arena import ArenaConfig, scale_players
 from ponder.games.arena_store import STORE_NAME, ArenaStore
+from ponder.games.play import GameRecord
 from ponder.games.players import parse_spec
 from ponder.games.ratings import Rating, Result, rate
 
@@ -46,12 +47,10 @@ def _score(returns: tuple[float, ...], seat: int) -> float:
     return 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0
 
 
-def analyse(config: ArenaConfig, out: Path, resamples: int = 1000) -> ArenaAnalysis:
+def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], failures: int, resamples: int = 1000) -> ArenaAnalysis:
+    """Tables and ratings from the stored games (first, second, round, record)."""
     names = [parse_spec(p).name for p in config.players]
     count = len(names)
-    with ArenaStore(out / STORE_NAME) as store:
-        games = store.games()
-        failures = len(store.failures())
     results = []
     tally: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     moves: list[list[dict[str, Any]]] = [[] for _ in range(count)]
@@ -90,10 +89,13 @@ def analyse(config: ArenaConfig, out: Path, resamples: int = 1000) -> ArenaAnaly
 
 def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     """Write replays.jsonl, ratings.json, the plot and report.html under `out`."""
-    analysis = analyse(config, out)
-    with ArenaStore(out / STORE_NAME) as store, (out / "replays.jsonl").open("w") as replays:
-        for _, _, _, record in store.games():
+    with ArenaStore(out / STORE_NAME) as store:
+        games = store.games()
+        failures = len(store.failures())
+    with (out / "replays.jsonl").open("w") as replays:
+        for _, _, _, record in games:
             replays.write(json.dumps(record.to_dict()) + "\n")
+    analysis = analyse(config, games, failures)
     ratings = {
         "game": config.game, "games": analysis.games, "anchor": analysis.names[0],
         "players": [
@@ -125,6 +127,7 @@ def plot(analysis: ArenaAnalysis, config: ArenaConfig, path: Path) -> None:
         ax.errorbar(x, elo, yerr=[low, high], marker="o", color="tab:blue", capsize=3, label="Bradley–Terry Elo")
         ax.set_xscale("log", base=2)
         ax.set_xlabel(f"search budget per move ({parse_spec(config.players[0]).kind})")
+        ax.set_ylabel("Elo relative to " + analysis.names[0])
         ax.set_title(f"{config.game}: strength vs thinking budget")
         ax.legend(frameon=False)
     else:
@@ -133,7 +136,6 @@ def plot(analysis: ArenaAnalysis, config: ArenaConfig, path: Path) -> None:
         ax.set_yticks(range(len(order)), [analysis.names[p] for p in order])
         ax.set_xlabel("Elo (Bradley–Terry, 95% bootstrap CI)")
         ax.set_title(f"{config.game}: ratings")
-    ax.set_ylabel("Elo relative to " + analysis.names[0]) if analysis.budgets else None
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path)

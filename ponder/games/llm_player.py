@@ -159,10 +159,10 @@ class LLMPlayer:
         names = move_names(state, player)
         legal_actions = state.legal_actions(player)
         by_action = {action: name for name, action in names.items()}
-        legal = [by_action.get(a, str(a)) for a in legal_actions]
+        legal = {by_action.get(a, str(a)): a for a in legal_actions}  # written form -> action id
         verifier = LegalMove(frozenset(legal))
         budget = Budget(config.limits(), parameter_count=self.generator.parameter_count)
-        prompt = render_prompt(state, player, config.mode, legal)
+        prompt = render_prompt(state, player, config.mode, list(legal))
         messages = [Message("user", prompt)]
         attempts = invalid = illegal_candidates = checks = 0
         answer = text = None
@@ -195,7 +195,6 @@ class LLMPlayer:
                 break
             invalid += 1
             messages = [*messages, Message("assistant", text), Message("user", (await verifier.verify(run.problem, answer, text)).feedback + ". Try again.")]
-            answer = None
         usage = budget.usage
         info = {
             "mode": config.mode, "strategy": config.strategy, "attempts": attempts, "invalid": invalid,
@@ -205,8 +204,8 @@ class LLMPlayer:
         }
         if errors:
             info["error"] = errors[0][:200]
-        if answer in verifier.legal:
-            return Move(names[answer] if answer in names else int(answer), info)
+        if answer in legal:
+            return Move(legal[answer], info)
         self.fallbacks += 1
         if config.invalid == "forfeit":
             return Move(None, {**info, "fallback": "forfeit"})
