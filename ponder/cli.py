@@ -230,7 +230,7 @@ def run_solve(args: argparse.Namespace) -> int:
         seed=args.seed,
         presets=presets,
         price=_price(args.price_table, generator.name) if args.price_table else None,
-        allocation=Allocation.load(args.allocation) if args.allocation else None,
+        options={"allocation": Allocation.load(args.allocation)} if args.allocation else None,
     )
     summary = asyncio.run(_solve(args, task, problems, generator, plan))
     for error in errors:

@@ -7,15 +7,16 @@ import asyncio
 import logging
 import random
 from dataclasses import dataclass, field, fields, replace
-from typing import AsyncIterator, Callable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, effort_limits
 from ponder.generators.base import Generator
-from ponder.strategies import USES_VERIFIER, get_strategy
-from ponder.strategies.adaptive import Allocation
+from ponder.strategies import StrategyError, default_strategy, get_strategy
 from ponder.strategies.base import Event, Run
 from ponder.tasks.base import Task
 from ponder.types import Problem, Result, SamplingParams
+from ponder.verifiers.base import Verifier
 
 log = logging.getLogger(__name__)
 DEFAULT_EFFORT = "medium"
@@ -25,13 +26,13 @@ DEFAULT_EFFORT = "medium"
 class Plan:
     """How to think about each problem: the strategy, its limits and its sampling."""
 
-    strategy: str = "best_of_n"
+    strategy: str = default_strategy(verified=True)
     limits: Limits = field(default_factory=lambda: DEFAULT_EFFORTS[DEFAULT_EFFORT])
     params: SamplingParams = field(default_factory=SamplingParams)
     seed: int = 0  # seeds each problem's sampling (problem i gets seed + i * 100003)
     batch_size: int = 16
     price: Price | None = None
-    allocation: Allocation | None = None  # the adaptive strategy's policy (None: its default)
+    options: Mapping[str, Any] = field(default_factory=dict)  # the strategy's own options, e.g. adaptive's allocation
 
 
 def make_plan(
@@ -44,7 +45,7 @@ def make_plan(
     presets: Mapping[str, Limits] = DEFAULT_EFFORTS,
     price: Price | None = None,
     batch_size: int = 16,
-    allocation: Allocation | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> Plan:
     """A plan from user choices: effort picks limits, explicit limits override them field by field.
     Effort 'none' means answering at once: one greedy candidate unless a strategy is named."""
@@ -53,17 +54,55 @@ def make_plan(
     if overrides is not None:
         limits = replace(limits, **{f.name: getattr(overrides, f.name) for f in fields(Limits) if getattr(overrides, f.name) is not None})
     if strategy is None:
-        strategy = "single" if level == "none" else "best_of_n"
+        strategy = "single" if level == "none" else default_strategy(verified=True)
         if level == "none":
             params = replace(params, temperature=0.0)
-    get_strategy(strategy)  # fail early on an unknown name
+    spec = get_strategy(strategy)  # fail early on an unknown name or option
+    unknown = set(options or {}) - spec.options
+    if unknown:
+        raise StrategyError(f"strategy {strategy!r} takes no option(s) {', '.join(sorted(unknown))}")
     if limits.max_dollars is not None and price is None:
         raise BudgetError("a dollar limit needs a price for the model (see --price-table)")
-    return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price, allocation=allocation)
+    return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price,
+                options=MappingProxyType(dict(options or {})))
 
 
 def problem_seed(plan: Plan, index: int) -> int:
     return plan.seed + index * 100_003
+
+
+def make_run(
+    problem: Problem,
+    generator: Generator,
+    plan: Plan,
+    *,
+    extract: Callable[[str], str | None],
+    verifier: Verifier | None,
+    seed: int,
+    budget: Budget | None = None,
+    cap: int | None = None,
+    on_event: Callable[[Event], None] = lambda event: None,
+) -> Run:
+    """The one way a strategy's Run is wired: the plan's strategy, sampling and limits (or a budget
+    shared with other runs), the verifier only when the strategy consults one, seeded sampling."""
+    return Run(
+        problem=problem,
+        strategy=plan.strategy,
+        generator=generator,
+        budget=budget or Budget(plan.limits, price=plan.price, parameter_count=generator.parameter_count),
+        extract=extract,
+        verifier=verifier if get_strategy(plan.strategy).uses_verifier else None,
+        params=replace(plan.params, seed=seed),
+        rng=random.Random(seed),
+        on_event=on_event,
+        batch_size=plan.batch_size,
+        cap=cap,
+    )
+
+
+async def think(run: Run, plan: Plan) -> Result:
+    """Run the plan's strategy (with its options) on a wired Run."""
+    return await get_strategy(plan.strategy)(run, **plan.options)
 
 
 async def solve(
@@ -76,21 +115,8 @@ async def solve(
     on_event: Callable[[Event], None] = lambda event: None,
 ) -> Result:
     """Think about one problem within the plan's budget; always returns (anytime)."""
-    seed = problem_seed(plan, index)
-    run = Run(
-        problem=problem,
-        strategy=plan.strategy,
-        generator=generator,
-        budget=Budget(plan.limits, price=plan.price, parameter_count=generator.parameter_count),
-        extract=task.extract,
-        verifier=task.verifier if plan.strategy in USES_VERIFIER else None,
-        params=replace(plan.params, seed=seed),
-        rng=random.Random(seed),
-        on_event=on_event,
-        batch_size=plan.batch_size,
-        allocation=plan.allocation,
-    )
-    return await get_strategy(plan.strategy)(run)
+    run = make_run(problem, generator, plan, extract=task.extract, verifier=task.verifier, seed=problem_seed(plan, index), on_event=on_event)
+    return await think(run, plan)
 
 
 @dataclass(frozen=True)

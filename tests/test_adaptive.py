@@ -22,9 +22,9 @@ def solve(texts, candidates=8, verifier=AnswerKeyVerifier("3"), allocation=None,
         problem=PROBLEM, strategy="adaptive", generator=generator,
         budget=Budget(limits or Limits(max_candidates=candidates)),
         extract=lambda text: text, verifier=verifier, params=SamplingParams(), rng=random.Random(0),
-        batch_size=4, allocation=allocation,
+        batch_size=4,
     )
-    return asyncio.run(get_strategy("adaptive")(run)), generator
+    return asyncio.run(get_strategy("adaptive")(run, allocation=allocation)), generator
 
 
 def test_a_verified_probe_answer_stops_at_the_probe():

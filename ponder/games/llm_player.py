@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import pyspiel
 
 from ponder.budget import Budget, Limits
+from ponder.engine import Plan, make_run, think
 from ponder.generators.base import Generator
 from ponder.games.players import Move
-from ponder.strategies import USES_VERIFIER, get_strategy
+from ponder.strategies import get_strategy
 from ponder.strategies.base import Run
 from ponder.types import Message, Problem, SamplingParams, Verdict
 
@@ -66,6 +67,9 @@ class LLMPlayerConfig:
     def limits(self) -> Limits:
         per_attempt = self.candidates * (self.checks + 1 if self.mode == "tool" else 1)
         return Limits(max_candidates=per_attempt * (self.retries + 1), max_tokens=self.tokens, max_seconds=self.seconds)
+
+    def plan(self) -> Plan:
+        return Plan(strategy=self.strategy, limits=self.limits(), params=self.params)
 
 
 def move_names(state: pyspiel.State, player: int) -> dict[str, int]:
@@ -161,7 +165,8 @@ class LLMPlayer:
         by_action = {action: name for name, action in names.items()}
         legal = {by_action.get(a, str(a)): a for a in legal_actions}  # written form -> action id
         verifier = LegalMove(frozenset(legal))
-        budget = Budget(config.limits(), parameter_count=self.generator.parameter_count)
+        plan = config.plan()
+        budget = Budget(plan.limits, parameter_count=self.generator.parameter_count)
         prompt = render_prompt(state, player, config.mode, list(legal))
         messages = [Message("user", prompt)]
         attempts = invalid = illegal_candidates = checks = 0
@@ -170,23 +175,17 @@ class LLMPlayer:
         seed = rng.randrange(2**31)
         while attempts <= config.retries and not budget.exhausted:
             attempts += 1
-            run = Run(
-                problem=Problem(id=f"move-attempt-{attempts}", task="game", prompt=prompt, messages=tuple(messages)),
-                strategy=config.strategy if config.mode != "tool" else "tool",
-                generator=self.generator,
-                budget=budget,
-                extract=lambda reply: parse_move(reply, names),
-                verifier=verifier if config.strategy in USES_VERIFIER else None,
-                params=replace(config.params, seed=seed + 1000 * attempts),
-                rng=random.Random(seed + attempts),
-                cap=config.candidates,
+            run = make_run(
+                Problem(id=f"move-attempt-{attempts}", task="game", prompt=prompt, messages=tuple(messages)),
+                self.generator, plan, extract=lambda reply: parse_move(reply, names), verifier=verifier,
+                seed=seed + 1000 * attempts, budget=budget, cap=config.candidates,
                 on_event=lambda event: errors.append(event.message) if event.kind == "error" else None,
             )
             if config.mode == "tool":
                 answer, text, used = await self._with_checks(run, messages, verifier)
                 checks += used
             else:
-                result = await get_strategy(config.strategy)(run)
+                result = await think(run, plan)
                 answer, text = result.answer, result.text
             illegal_candidates += sum(1 for c in run.candidates if c.answer not in verifier.legal)
             if text is None:  # the budget gave out before a reply: no move was made, none was invalid

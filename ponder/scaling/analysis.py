@@ -13,14 +13,17 @@ import numpy as np
 from ponder.scaling.allocate import (
     Efficiency, Point, Policy, Table, best_within, efficiency, folds, held_out_frontier, policies, targets_between,
 )
-from ponder.scaling.curves import COVERAGE, USES_VERIFIER, CurvePoint, Sample, budgets, curves, problem_value
+from ponder.scaling.curves import (
+    COVERAGE, CurvePoint, Pool, Sample, budgets, charges_verifier, curves, pool_budgets, pooled, problem_value,
+)
 from ponder.scaling.estimators import bootstrap_ci
 from ponder.scaling.fit import FitError, fit_coverage, fit_log_linear
 from ponder.scaling.store import RunRecord
 from ponder.strategies.adaptive import PROBE, Allocation, probe_difficulty
+from ponder.strategies.registry import get_spec
 
-POOL = frozenset({"single", "best_of_n", "majority", "weighted_majority"})  # estimated from the sample pool
-BASELINES = ("best_of_n", "majority", "weighted_majority", "single")  # the first one swept is the baseline
+# The efficiency baseline is the first of these that was swept (a choice of this analysis, not a fact of a strategy).
+BASELINES = ("best_of_n", "majority", "weighted_majority", "single")
 
 
 @dataclass(frozen=True)
@@ -62,21 +65,22 @@ def option_table(
     runs: Sequence[RunRecord] = (),
 ) -> Table:
     """Value and cost of every (strategy, k) on every problem: pool estimates, plus the measured
-    per-budget runs of sequential strategies that cover every problem (adaptive excluded)."""
-    options = [(s, k) for s in strategies if s in POOL for k in ([1] if s == "single" else ks)]
+    per-budget runs of sequential strategies that cover every problem (not those fitted on the pool: they are policies themselves)."""
+    options = [(s, k) for s in strategies if pooled(s) for k in pool_budgets(s, ks)]
     ids = list(pools)
     value = np.zeros((len(ids), len(options)))
     cost = np.zeros((len(ids), len(options)))
     for row, pid in enumerate(ids):
         pool = pools[pid]
+        view = Pool.of(pool)
         plain = np.mean([s.completion_tokens for s in pool])
         checked = np.mean([s.completion_tokens + s.verifier_tokens for s in pool])
         for col, (strategy, k) in enumerate(options):
-            value[row, col] = problem_value(strategy, pool, k, rng)
-            cost[row, col] = k * (checked if strategy in USES_VERIFIER else plain)
+            value[row, col] = problem_value(strategy, view, k, rng)
+            cost[row, col] = k * (checked if charges_verifier(strategy) else plain)
     measured = defaultdict(dict)
     for run in runs:
-        if run.strategy != "adaptive" and run.budget in ks:
+        if not get_spec(run.strategy).fitted_on_pool and run.budget in ks:
             measured[(run.strategy, run.budget)][run.problem_id] = run
     extra = [option for option in sorted(measured) if all(pid in measured[option] for pid in ids)]
     if extra:
@@ -144,7 +148,7 @@ def analyse(
     if not pools:
         raise ValueError("no problem has a complete pool of samples yet")
     ks = budgets(n)
-    pool_strategies = [s for s in strategies if s in POOL]
+    pool_strategies = [s for s in strategies if pooled(s)]
     points = curves([s for pool in pools.values() for s in pool], pool_strategies, np.random.default_rng(seed), ks)
     points += sequential_points([r for r in runs if r.strategy in strategies], list(pools), np.random.default_rng(seed + 1))
     baseline = baseline_of(pool_strategies)
@@ -160,7 +164,7 @@ def analyse(
         oracle = cheapest_reaching(policies(table, np.arange(len(table.problems)), bins), max(acc for _, acc in base_curve))
     return Analysis(
         problems=tuple(pools), excluded=tuple(excluded), samples_per_problem=n, points=tuple(points),
-        sequential=frozenset(s for s in strategies if s not in POOL), fits=tuple(fits_of(points)), baseline=baseline,
+        sequential=frozenset(s for s in strategies if not pooled(s)), fits=tuple(fits_of(points)), baseline=baseline,
         frontier=tuple(frontier), efficiency=ratio, allocation=allocation, oracle_policy=oracle,
     )
 
@@ -189,7 +193,7 @@ def fold_allocations(
     """For the adaptive runs at one budget: each problem gets the policy chosen on the other half of
     the problems (at the baseline's compute for this budget), so its result is held out."""
     pools, _ = pools_of(samples, order, n)
-    pool_strategies = [s for s in strategies if s in POOL] or ["majority"]
+    pool_strategies = [s for s in strategies if pooled(s)] or ["majority"]
     ks = [k for k in budgets(n) if k <= budget]
     table = option_table(pools, pool_strategies, ks, probe_estimates(pools), np.random.default_rng(seed + 5))
     baseline = baseline_of(pool_strategies)

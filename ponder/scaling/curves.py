@@ -1,10 +1,10 @@
 """Accuracy-vs-compute curves from one pool of samples per problem: pure functions.
 
-Every strategy that only chooses among independent samples (single, best_of_n, majority,
-weighted_majority) is estimated at every k <= n from the same pool, so a whole curve costs n samples
-per problem. single, best_of_n, majority and coverage (pass@k) are exact expectations over size-k
-subsets (see estimators.py); weighted_majority has no closed form here and is averaged over seeded
-random subsets (`resamples` per problem and k), which a report must say.
+Every strategy that only chooses among independent samples (those whose registry spec has a pool
+estimate: single, best_of_n, majority, weighted_majority) is estimated at every k <= n from the same
+pool, so a whole curve costs n samples per problem. single, best_of_n, majority and coverage (pass@k)
+are exact expectations over size-k subsets (see estimators.py); weighted_majority has no closed form
+here and is averaged over seeded random subsets (`resamples` per problem and k), which a report must say.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Sequence
 import numpy as np
 
 from ponder.scaling.estimators import bon_at_k, bootstrap_ci, maj_at_k, pass_at_k
+from ponder.strategies.registry import SPECS, get_spec, resolve
 from ponder.strategies.voting import tally, vote_key, winner
 
 COVERAGE = "pass_at_k"
-USES_VERIFIER = frozenset({"best_of_n", "weighted_majority"})
 
 
 @dataclass(frozen=True)
@@ -70,22 +70,63 @@ def weighted_maj_at_k(
     return hits / resamples
 
 
-def problem_value(strategy: str, pool: Sequence[Sample], k: int, rng: np.random.Generator) -> float:
+@dataclass(frozen=True)
+class Pool:
+    """One problem's samples as the pool estimators read them."""
+
+    answers: tuple[str | None, ...]  # vote keys of the extracted answers
+    scores: tuple[float, ...]  # verifier scores (0 when not verified)
+    correct: tuple[bool, ...]
+
+    @classmethod
+    def of(cls, samples: Sequence[Sample]) -> Pool:
+        return cls(
+            tuple(vote_key(s.answer) if s.answer is not None else None for s in samples),
+            tuple(s.score if s.score is not None else 0.0 for s in samples),
+            tuple(s.correct for s in samples),
+        )
+
+
+def single_value(pool: Pool, k: int, rng: np.random.Generator) -> float:
+    return sum(pool.correct) / len(pool.correct)
+
+
+def best_of_k_value(pool: Pool, k: int, rng: np.random.Generator) -> float:
+    return bon_at_k(pool.scores, pool.correct, k)
+
+
+def majority_value(pool: Pool, k: int, rng: np.random.Generator) -> float:
+    return maj_at_k(pool.answers, pool.correct, k)
+
+
+def weighted_majority_value(pool: Pool, k: int, rng: np.random.Generator) -> float:
+    return weighted_maj_at_k(pool.answers, pool.scores, pool.correct, k, rng)
+
+
+def pooled(strategy: str) -> bool:
+    """Whether a strategy is estimated from the sample pool (else it is run once per budget)."""
+    return strategy in SPECS and SPECS[strategy].pool is not None
+
+
+def pool_budgets(strategy: str, ks: Sequence[int]) -> list[int]:
+    """The budgets at which a pool strategy has a point (a single sample has only k = 1)."""
+    spec = SPECS.get(strategy)
+    return [1] if spec is not None and spec.pool is not None and spec.pool.budgets == "one" else list(ks)
+
+
+def charges_verifier(strategy: str) -> bool:
+    """Whether a strategy's compute includes the verifier's tokens."""
+    return strategy in SPECS and SPECS[strategy].uses_verifier
+
+
+def problem_value(strategy: str, pool: Pool, k: int, rng: np.random.Generator) -> float:
     """Expected correctness on one problem of `strategy` with k samples drawn from its pool."""
-    correct = [s.correct for s in pool]
     if strategy == COVERAGE:
-        return pass_at_k(len(pool), sum(correct), k)
-    if strategy == "single":
-        return sum(correct) / len(pool)
-    scores = [s.score if s.score is not None else 0.0 for s in pool]
-    if strategy == "best_of_n":
-        return bon_at_k(scores, correct, k)
-    answers = [vote_key(s.answer) if s.answer is not None else None for s in pool]
-    if strategy == "majority":
-        return maj_at_k(answers, correct, k)
-    if strategy == "weighted_majority":
-        return weighted_maj_at_k(answers, scores, correct, k, rng)
-    raise ValueError(f"{strategy!r} cannot be estimated from a sample pool; run it per budget")
+        return pass_at_k(len(pool.correct), sum(pool.correct), k)
+    estimate = get_spec(strategy).pool
+    if estimate is None:
+        raise ValueError(f"{strategy!r} cannot be estimated from a sample pool; run it per budget")
+    return resolve(estimate.function)(pool, k, rng)
 
 
 def curves(
@@ -102,11 +143,13 @@ def curves(
     ks = list(ks) if ks is not None else budgets(n)
     if max(ks) > n:
         raise ValueError(f"k={max(ks)} needs more samples than the smallest pool has ({n})")
+    views = [Pool.of(pool[:n]) for pool in pools.values()]
     points = []
     for strategy in [*strategies, COVERAGE]:
-        for k in [1] if strategy == "single" else ks:
-            values = [problem_value(strategy, pool[:n], k, rng) for pool in pools.values()]
-            tokens = [k * np.mean([s.completion_tokens + (s.verifier_tokens if strategy in USES_VERIFIER else 0) for s in pool[:n]]) for pool in pools.values()]
+        verified = charges_verifier(strategy)
+        for k in pool_budgets(strategy, ks):
+            values = [problem_value(strategy, view, k, rng) for view in views]
+            tokens = [k * np.mean([s.completion_tokens + (s.verifier_tokens if verified else 0) for s in pool[:n]]) for pool in pools.values()]
             low, high = bootstrap_ci(values, rng)
             points.append(CurvePoint(strategy, k, float(np.mean(tokens)), float(np.mean(values)), low, high))
     return points

@@ -11,18 +11,12 @@ import numpy as np
 
 from ponder.scaling.analysis import Analysis
 from ponder.scaling.curves import COVERAGE, CurvePoint
+from ponder.strategies.registry import SPECS
 
-LABELS = {
-    COVERAGE: "coverage (pass@k)",
-    "single": "single sample",
-    "best_of_n": "best-of-N (verifier)",
-    "majority": "majority vote",
-    "weighted_majority": "weighted majority",
-    "revise": "revise (run per budget)",
-    "adaptive": "adaptive (run per budget)",
-}
-COLORS = {"best_of_n": "tab:blue", "majority": "tab:orange", "weighted_majority": "tab:green", "single": "tab:gray",
-          "revise": "tab:red", "adaptive": "tab:purple", COVERAGE: "black"}
+LABELS = {COVERAGE: "coverage (pass@k)", **{name: spec.label for name, spec in SPECS.items()}}
+# One colour per strategy, in registry order (single, best_of_n, majority, weighted_majority, revise, adaptive, ...).
+PALETTE = ("tab:gray", "tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan")
+COLORS = {COVERAGE: "black", **{name: PALETTE[i % len(PALETTE)] for i, name in enumerate(SPECS)}}
 
 
 def _figure():

@@ -16,6 +16,7 @@ from ponder.scaling.curves import COVERAGE, CurvePoint
 from ponder.scaling.plot import LABELS, frontier_figure, scaling_figure
 from ponder.scaling.store import Store, StoredSample
 from ponder.strategies.adaptive import PROBE
+from ponder.strategies.registry import SPECS
 
 CURVE_COLUMNS = ("strategy", "candidates", "mean_tokens", "accuracy", "ci_low", "ci_high", "estimate")
 
@@ -27,7 +28,8 @@ class ReportError(ValueError):
 def estimate_of(point: CurvePoint, sequential: frozenset[str]) -> str:
     if point.strategy in sequential:
         return "run per budget"
-    if point.strategy == "weighted_majority" and point.candidates > 1:
+    spec = SPECS.get(point.strategy)
+    if spec is not None and spec.pool is not None and not spec.pool.exact and point.candidates > 1:
         return "seeded subset resampling"
     return "exact over all subsets"
 

@@ -1,8 +1,8 @@
 """`ponder scale`'s sweep: draw N samples per problem once, score each, store them as they come.
 
 Every budget k <= N of the pool strategies is then estimated from that pool (curves.py), so a whole
-curve costs N samples per problem. Sequential strategies (revise, adaptive) cannot be subsampled: they
-are run once per budget, and the report says so. Work is cut into units (one chunk of one problem's
+curve costs N samples per problem. Strategies the registry marks per-budget (revise, adaptive) cannot be
+subsampled: they are run once per budget, and the report says so. Work is cut into units (one chunk of one problem's
 samples, or one sequential run), each with its own seed, and stored atomically (store.py): a sweep that
 is killed resumes where it stopped and produces exactly what an uninterrupted sweep would have.
 """
@@ -21,7 +21,7 @@ from ponder.engine import Plan, solve
 from ponder.generators.base import Generator, GeneratorError
 from ponder.scaling.curves import Sample, budgets
 from ponder.scaling.store import RunRecord, Store, StoredSample
-from ponder.strategies import STRATEGIES
+from ponder.strategies import STRATEGIES, get_strategy
 from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import Event
 from ponder.tasks.base import Task
@@ -29,7 +29,6 @@ from ponder.types import Message, Problem, SamplingParams
 
 log = logging.getLogger(__name__)
 
-SEQUENTIAL_STRATEGIES = ("revise", "adaptive")  # run once per budget
 MAX_BACKOFF = 60.0
 
 
@@ -161,7 +160,7 @@ async def sequential_run(
             errors.append(event.message)
 
     plan = Plan(strategy=strategy, limits=Limits(max_candidates=budget), params=config.params, seed=config.seed,
-                batch_size=config.chunk, allocation=allocation)
+                batch_size=config.chunk, options={} if allocation is None else {"allocation": allocation})
     result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
     if errors:
         raise UnitError(errors[0])
@@ -210,8 +209,8 @@ async def run_sweep(
     on_progress: Callable[[Progress], None] = lambda progress: None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> SweepSummary:
-    """Draw and store every missing sample, then every missing sequential run. `allocations(k)` gives
-    the adaptive strategy's policy per problem id at budget k (fitted on the stored pool)."""
+    """Draw and store every missing sample, then every missing per-budget run. `allocations(k)` gives
+    the policy per problem id at budget k (fitted on the stored pool) of strategies that take one (adaptive)."""
     if not problems:
         raise SweepError("no problems to sweep")
     store.claim(config.identity(problems))
@@ -223,7 +222,7 @@ async def run_sweep(
         for start in range(0, config.samples, config.chunk)
         if any((problem.id, i) not in stored for i in range(start, min(start + config.chunk, config.samples)))
     ]
-    sequential = [s for s in config.strategies if s in SEQUENTIAL_STRATEGIES]
+    sequential = [s for s in config.strategies if get_strategy(s).per_budget]
     done_runs = store.run_keys()
     ks = budgets(config.samples)
     pending_runs = [
@@ -278,14 +277,15 @@ async def run_sweep(
     per_budget: dict[int, dict[str, Allocation]] = {}
     for strategy, k, index, problem in pending_runs:
         policy = None
-        if strategy == "adaptive":
+        if get_strategy(strategy).fitted_on_pool:
             if not pool_complete or allocations is None:
                 continue
             if k not in per_budget:
                 per_budget[k] = allocations(k)
             policy = per_budget[k].get(problem.id)
         runs.append(run_unit(strategy, k, index, problem, policy))
-    if "adaptive" in sequential and not pool_complete:
-        skipped.append("adaptive: its policy is fitted on the complete sample pool; re-run once the failed units succeed")
+    for strategy in sequential:
+        if get_strategy(strategy).fitted_on_pool and not pool_complete:
+            skipped.append(f"{strategy}: its policy is fitted on the complete sample pool; re-run once the failed units succeed")
     await drain(runs, config.concurrency)
     return SweepSummary(counts["samples"], counts["runs"], tuple(failed), tuple(skipped), progress)

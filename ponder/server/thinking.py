@@ -14,7 +14,8 @@ from ponder.generators.base import Generator, GeneratorError, GeneratorTimeout
 from ponder.server.config import ServerConfig
 from ponder.server.errors import ApiError, bad_request
 from ponder.server.protocol import ChatRequest
-from ponder.strategies import NEEDS_VERIFIER, STRATEGIES, USES_VERIFIER
+from ponder.strategies import default_strategy, get_strategy
+from ponder.strategies.registry import needing_no_verifier
 from ponder.strategies.base import Event, StrategyError
 from ponder.tasks import get_task
 from ponder.tasks.base import ProblemError, Task
@@ -80,9 +81,9 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
     strategy = options.strategy if options else None
     effort = request.reasoning_effort or DEFAULT_EFFORT
     if strategy is None and effort != "none":
-        strategy = "best_of_n" if task.verifier is not None else "majority"
-    if strategy in NEEDS_VERIFIER and task.verifier is None:
-        usable = ", ".join(s for s in STRATEGIES if s not in NEEDS_VERIFIER)
+        strategy = default_strategy(verified=task.verifier is not None)
+    if strategy is not None and get_strategy(strategy).needs_verifier and task.verifier is None:
+        usable = ", ".join(needing_no_verifier())
         why = "verifier is 'none'" if options and options.verifier == "none" else "the message states no countdown or arithmetic problem"
         raise bad_request(f"strategy {strategy!r} needs a verifier and this request has none ({why}); use one of: {usable}", "ponder.strategy")
     budget = options.budget if options and options.budget else None
@@ -100,7 +101,7 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
         raise bad_request(str(error), "reasoning_effort") from None
     cap = config.budget_cap if requested_tokens is None else config.budget_cap.capped_by(Limits(max_tokens=requested_tokens))
     plan = replace(plan, limits=plan.limits.capped_by(cap))
-    verifier = task.verifier.name if task.verifier is not None and plan.strategy in USES_VERIFIER else "none"
+    verifier = task.verifier.name if task.verifier is not None and get_strategy(plan.strategy).uses_verifier else "none"
     return Job(problem, task, plan, request.n, request.reasoning_effort, verifier)
 
 

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ponder.strategies.base import Run, StrategyError, is_solved
-from ponder.strategies.voting import tally, vote_key, winner
+from ponder.strategies import registry
+from ponder.strategies.base import Run, StrategyError, best_scored, is_solved
+from ponder.strategies.majority import vote_result
+from ponder.strategies.voting import tally, winner
 from ponder.types import Result
 
 PROBE = 2  # candidates drawn to estimate difficulty
@@ -36,7 +38,7 @@ class Allocation:
         if self.probe < 1:
             raise StrategyError("an allocation's probe must draw at least one candidate")
         for strategy, candidates in self.choices:
-            if strategy == "adaptive" or (candidates is not None and candidates < 1):
+            if strategy not in registry.SPECS or registry.SPECS[strategy].options or (candidates is not None and candidates < 1):
                 raise StrategyError(f"invalid allocation choice ({strategy!r}, {candidates!r})")
 
     def choose(self, difficulty: float) -> tuple[str, int | None]:
@@ -79,10 +81,10 @@ def probe_difficulty(answers: Sequence[str | None], scores: Sequence[float] | No
     return 0.0 if leader is None else totals[leader] / len(answers)
 
 
-async def adaptive(run: Run) -> Result:
-    from ponder.strategies import NEEDS_VERIFIER, get_strategy  # the registry imports this module
-
-    allocation = run.allocation if run.allocation is not None else default_allocation(run.verifier is not None)
+async def adaptive(run: Run, allocation: Allocation | None = None) -> Result:
+    """`allocation` is the difficulty policy (from `ponder scale`'s allocation.json); None: the default."""
+    if allocation is None:
+        allocation = default_allocation(run.verifier is not None)
     probe = await run.sample(min(allocation.probe, run.target))
     if not probe:
         return run.result(None, "budget")
@@ -97,21 +99,19 @@ async def adaptive(run: Run) -> Result:
             scores = [c.verdict.score for c in probe]
     difficulty = probe_difficulty([c.answer for c in probe], scores)
     strategy, candidates = allocation.choose(difficulty)
-    if strategy in NEEDS_VERIFIER and run.verifier is None:
-        strategy = "majority"
+    spec = registry.get_spec(strategy)
+    if spec.needs_verifier and run.verifier is None:
+        strategy, spec = registry.DEFAULT_UNVERIFIED, registry.get_spec(registry.DEFAULT_UNVERIFIED)
     run.cap = candidates
     run.emit("decision", f"probe difficulty {difficulty:.2f}: {strategy} with {run.target} candidates in all")
     if strategy == "single" or len(run.candidates) >= run.target:
-        return _settle(run, strategy)
-    return await get_strategy(strategy)(run)
+        return _settle(run, spec)
+    return await spec(run)
 
 
-def _settle(run: Run, strategy: str) -> Result:
-    """Answer from the probe alone: its best-scored candidate, else its majority answer."""
-    scored = [c for c in run.candidates if c.verdict is not None]
-    if strategy in ("best_of_n", "weighted_majority", "revise") and scored:
-        best = max(scored, key=lambda c: c.verdict.score)
+def _settle(run: Run, spec: registry.StrategySpec) -> Result:
+    """Answer from the probe alone: its best-scored candidate when the chosen strategy verifies, else its majority answer."""
+    best = best_scored(run.candidates)
+    if spec.needs_verifier and best is not None:
         return run.result(best.index, "done")
-    leader = winner(tally(c.answer for c in run.candidates))
-    chosen = next((c.index for c in run.candidates if c.answer is not None and vote_key(c.answer) == leader), 0)
-    return run.result(chosen, "done")
+    return vote_result(run, "done")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field, replace
-from typing import Any, AsyncIterator, Callable, Literal, Sequence
+from typing import AsyncIterator, Callable, Literal, Sequence
 
 from ponder.budget import Budget
 from ponder.generators.base import Generator, GeneratorError
+from ponder.strategies.voting import leader_index
 from ponder.types import Candidate, Message, Problem, Result, SamplingParams, StopReason, Usage
 from ponder.verifiers.base import Verifier
 
@@ -49,8 +50,7 @@ class Run:
     rng: random.Random = field(default_factory=lambda: random.Random(0))
     on_event: Callable[[Event], None] = lambda event: None
     batch_size: int = 16  # candidates asked for per generator call
-    allocation: Any = None  # adaptive's difficulty policy (strategies.adaptive.Allocation); None: its default
-    cap: int | None = None  # a strategy may aim for fewer candidates than the budget allows
+    cap: int | None = None  # aim for fewer candidates than the budget allows (adaptive's choice, a game move's N)
     candidates: list[Candidate] = field(default_factory=list)
 
     @property
@@ -112,6 +112,13 @@ class Run:
         self.candidates[candidate.index] = scored
         self.emit("scored", f"candidate {candidate.index} scored {verdict.score:.2f}: {verdict.feedback}", scored)
         return scored
+
+    def leader_index(self, weighted: bool = False) -> int | None:
+        """The first candidate voting for the most common answer (weighted: by verifier score, over the
+        scored candidates); None when no candidate has an answer."""
+        voters = [c for c in self.candidates if c.verdict is not None] if weighted else self.candidates
+        position = leader_index([c.answer for c in voters], [c.verdict.score for c in voters] if weighted else None)
+        return None if position is None else voters[position].index
 
     def require_verifier(self) -> Verifier:
         if self.verifier is None:

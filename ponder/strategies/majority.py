@@ -4,7 +4,7 @@ Stops sampling early once the remaining candidates could not change the winner."
 from __future__ import annotations
 
 from ponder.strategies.base import Run
-from ponder.strategies.voting import decided, tally, vote_key, winner
+from ponder.strategies.voting import decided, tally, winner
 from ponder.types import Result, StopReason
 
 
@@ -17,13 +17,13 @@ async def majority(run: Run) -> Result:
         if decided(list(totals.values()), run.target - len(run.candidates)):
             if len(run.candidates) < run.target:
                 run.emit("decision", "the vote is decided; stopping early")
-            return _vote_result(run, "done")
-    return _vote_result(run, run.stop_reason(False))
+            return vote_result(run, "done")
+    return vote_result(run, run.stop_reason(False))
 
 
-def _vote_result(run: Run, stop: StopReason) -> Result:
-    leader = winner(tally(c.answer for c in run.candidates))
-    chosen = next((c.index for c in run.candidates if c.answer is not None and vote_key(c.answer) == leader), None)
+def vote_result(run: Run, stop: StopReason) -> Result:
+    """The result choosing the first candidate of the majority answer (the first candidate when none voted)."""
+    chosen = run.leader_index()
     if chosen is None and run.candidates:
         chosen = 0
     return run.result(chosen, stop)

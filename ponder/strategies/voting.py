@@ -65,4 +65,12 @@ def decided(counts: Sequence[float], remaining: int) -> bool:
     return ordered[0] > runner_up + remaining
 
 
+def leader_index(answers: Sequence[str | None], weights: Sequence[float] | None = None) -> int | None:
+    """The position of the first answer voting for the winner; None when nobody voted.
+
+    >>> leader_index([None, "7", "12", "12.0"])
+    2
+    """
+    leader = winner(tally(answers, weights))
+    return next((i for i, a in enumerate(answers) if a is not None and vote_key(a) == leader), None)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ponder.strategies.base import Run
-from ponder.strategies.voting import tally, vote_key, winner
+from ponder.strategies.voting import tally, vote_key
 from ponder.types import Result
 
 
@@ -13,12 +13,12 @@ async def weighted_majority(run: Run) -> Result:
     async for new in run.batches():
         for candidate in new:
             await run.score(candidate)
-    scored = [c for c in run.candidates if c.verdict is not None]
-    totals = tally((c.answer for c in scored), (c.verdict.score for c in scored))
-    leader = winner(totals)
-    if leader is not None:
-        run.emit("decision", f"answer {leader!r} has the most verifier weight ({totals[leader]:.2f})")
-    chosen = next((c.index for c in scored if c.answer is not None and vote_key(c.answer) == leader), None)
-    if chosen is None and run.candidates:
+    chosen = run.leader_index(weighted=True)
+    if chosen is not None:
+        scored = [c for c in run.candidates if c.verdict is not None]
+        leader = vote_key(run.candidates[chosen].answer)
+        weight = tally((c.answer for c in scored), (c.verdict.score for c in scored))[leader]
+        run.emit("decision", f"answer {leader!r} has the most verifier weight ({weight:.2f})")
+    elif run.candidates:
         chosen = 0
     return run.result(chosen, run.stop_reason(False))
