@@ -14,9 +14,9 @@ import time
 import pyspiel
 from open_spiel.python.algorithms import cfr as openspiel_cfr
 
-from ponder.games.cfr import CFRPlus
-from ponder.games.passes import exploitability, game_value
-from ponder.games.tree import build
+from ponder.games.solvers.cfr import CFRPlus
+from ponder.games.solvers.passes import exploitability, game_value
+from ponder.games.rules.tree import build
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import pyspiel
 from open_spiel.python.algorithms import mcts as openspiel_mcts
 
 from ponder.budget import SearchBudget, SearchLimits
-from ponder.games.mcts import search
+from ponder.games.solvers.mcts import search
 
 
 def main() -> None:

@@ -19,14 +19,15 @@ import time
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
+from ponder.errors import PonderError
 from ponder.types import Generation, Usage, Verdict
 
 log = logging.getLogger(__name__)
 
 
-class BudgetError(ValueError):
+class BudgetError(PonderError, ValueError):
     """A limit or preset is invalid."""
 
 
@@ -143,6 +144,20 @@ def load_effort_presets(path: str | Path) -> Mapping[str, Limits]:
             raise BudgetError(f"{path}: {level!r} must map to limits among: {', '.join(sorted(allowed))}")
         presets[level] = Limits(**limits)
     return MappingProxyType(presets)
+
+
+def load_price(path: str | Path, names: Sequence[str]) -> Price:
+    """A model's price from a JSON table {"MODEL": {"prompt": $/Mtok, "completion": $/Mtok}}: the entry
+    under the first of `names` (e.g. the generator's full name, then the bare model name) that it has."""
+    try:
+        table = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise BudgetError(f"cannot read price table {path}: {error}") from None
+    try:
+        entry = next(table[name] for name in names if name in table)
+        return Price(prompt=float(entry["prompt"]), completion=float(entry["completion"]))
+    except (StopIteration, KeyError, TypeError, ValueError):
+        raise BudgetError(f"price table {path} has no valid entry for model {names[0]!r}") from None
 
 
 @dataclass(frozen=True)

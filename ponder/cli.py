@@ -510,14 +510,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_games_solve(args: argparse.Namespace) -> int:
-    from ponder.games.openspiel import load
-    from ponder.games.solve import replay, solve_values
+    from ponder.games.rules.openspiel import load
+    from ponder.games.solvers.exact import exact_values, state_after
 
     try:
         history = [int(a) for a in args.history.split()]
     except ValueError:
         raise CliError(f"--history takes OpenSpiel action ids (integers), got {args.history!r}") from None
-    values = solve_values(replay(load(args.game), history))
+    values = exact_values(state_after(load(args.game), history))
     if args.json:
         print(json.dumps({"game": args.game, "history": history, "values": values}))
     else:
@@ -526,15 +526,15 @@ def run_games_solve(args: argparse.Namespace) -> int:
 
 
 def run_games_cfr(args: argparse.Namespace) -> int:
-    from ponder.games.cfr import solve
-    from ponder.games.passes import exploitability, game_value
-    from ponder.games.tree import build, policy_dict
+    from ponder.games.solvers.cfr import run_cfr_plus
+    from ponder.games.solvers.passes import exploitability, game_value
+    from ponder.games.rules.tree import build, policy_dict
 
     if args.iterations < 1:
         raise CliError("--iterations must be at least 1")
     tree = build(args.game)
     with _progress(args.iterations, "CFR+ iterations") as bar:
-        solution = solve(tree, args.iterations, on_progress=lambda done: bar.update(done - bar.n))
+        solution = run_cfr_plus(tree, args.iterations, on_progress=lambda done: bar.update(done - bar.n))
     value = game_value(tree, solution.average)
     report = {
         "game": args.game,
@@ -556,9 +556,9 @@ def run_games_cfr(args: argparse.Namespace) -> int:
 
 
 def run_games_exploit(args: argparse.Namespace) -> int:
-    from ponder.games.exploit import exploitability_of
-    from ponder.games.openspiel import load
-    from ponder.games.specs import load_player
+    from ponder.games.arena.exploit import exploitability_of
+    from ponder.games.rules.openspiel import load
+    from ponder.games.players.registry import load_player
 
     player = load_player(args.player, args.game, load(args.game))
     with _progress(None, "information sets") as bar:
@@ -573,10 +573,10 @@ def run_games_exploit(args: argparse.Namespace) -> int:
 
 
 def run_arena(args: argparse.Namespace) -> int:
-    from ponder.games.arena import ArenaConfig, load_players, scale_players
-    from ponder.games.arena import run_arena as play
-    from ponder.games.arena_report import table_lines, write_report
-    from ponder.games.arena_store import STORE_NAME
+    from ponder.games.arena.tournament import ArenaConfig, load_players, scale_players
+    from ponder.games.arena.tournament import run_arena as play
+    from ponder.games.arena.report import table_lines, write_report
+    from ponder.games.arena.store import STORE_NAME
 
     if not args.game:
         raise CliError("--game is required, e.g. --game connect_four")
@@ -608,7 +608,7 @@ def run_arena(args: argparse.Namespace) -> int:
 
 
 def run_arena_replay(args: argparse.Namespace) -> int:
-    from ponder.games.replay import describe, read_replays
+    from ponder.games.arena.replay import describe, read_replays
 
     records = read_replays(args.path)
     if args.index is not None and not 0 <= args.index < len(records):

@@ -9,10 +9,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from ponder.errors import PonderError
+
 _META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
 
-class StoreError(ValueError):
+class StoreError(PonderError, ValueError):
     """The store cannot be used for this run (other settings, unreadable file)."""
 
 

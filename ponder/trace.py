@@ -7,11 +7,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any, Iterator
 
+from ponder.errors import PonderError
 from ponder.strategies.base import Event
 from ponder.types import Candidate, Result
 
 
-class TraceError(ValueError):
+class TraceError(PonderError, ValueError):
     """A trace file cannot be read."""
 
 

@@ -1,31 +1,25 @@
-"""Generators from a model spec: 'embedded', 'openai:MODEL@BASE_URL' or 'hf:PATH'."""
+"""Generators (system 1) from a model spec: 'embedded', 'openai:MODEL@BASE_URL' or 'hf:PATH' (see spec.py)."""
 
 from __future__ import annotations
 
 from ponder.generators.base import Generator, GeneratorError
+from ponder.generators.spec import EMBEDDED_NAME, MODEL_SPECS, ModelSpec, parse_model_spec
 
-MODEL_SPECS = "'embedded', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com) or 'hf:PATH'"
 
-
-def load_generator(spec: str, *, timeout: float = 120.0, max_retries: int = 2) -> Generator:
-    """The generator a model spec names."""
-    if spec in ("embedded", "ponder-tiny"):
+def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries: int = 2) -> Generator:
+    """The generator a model spec names (heavy libraries are imported only for the kind asked for)."""
+    parsed = parse_model_spec(spec) if isinstance(spec, str) else spec
+    if parsed.kind == "embedded":
         from ponder.generators.embedded import EmbeddedGenerator
 
         return EmbeddedGenerator()
-    kind, _, rest = spec.partition(":")
-    if kind == "hf" and rest:
+    if parsed.kind == "hf":
         from ponder.generators.hf_local import HFLocalGenerator
 
-        return HFLocalGenerator(rest)
-    if kind == "openai" and rest:
-        from ponder.generators.openai_http import OpenAIGenerator
+        return HFLocalGenerator(parsed.model)
+    from ponder.generators.openai_http import OpenAIGenerator
 
-        model, _, base_url = rest.partition("@")
-        if not model:
-            raise GeneratorError(f"model spec {spec!r} names no model; use {MODEL_SPECS}")
-        return OpenAIGenerator(model, base_url or None, timeout=timeout, max_retries=max_retries)
-    raise GeneratorError(f"unknown model spec {spec!r}; use {MODEL_SPECS}")
+    return OpenAIGenerator(parsed.model, parsed.base_url, timeout=timeout, max_retries=max_retries)
 
 
-__all__ = ["Generator", "GeneratorError", "MODEL_SPECS", "load_generator"]
+__all__ = ["EMBEDDED_NAME", "Generator", "GeneratorError", "MODEL_SPECS", "ModelSpec", "load_generator", "parse_model_spec"]

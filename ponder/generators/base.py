@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
+from ponder.errors import PonderError
 from ponder.types import Generation, Message, SamplingParams
 
 
-class GeneratorError(RuntimeError):
+class GeneratorError(PonderError, RuntimeError):
     """A generator could not produce completions (backend down, timed out after retries, ...)."""
 
 

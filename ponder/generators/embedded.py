@@ -14,9 +14,10 @@ from typing import Sequence
 from ponder.generators.embedded_codec import CAPABILITIES, compact_prompt, render
 from ponder.generators.hf_local import HFLocalGenerator, run_cancellable
 from ponder.types import Completion, Generation, Message, SamplingParams
+from ponder.generators.spec import EMBEDDED_NAME
 
 MODEL_DIR = Path(__file__).parent / "embedded_model"
-NAME = "ponder-tiny"
+NAME = EMBEDDED_NAME
 
 
 class EmbeddedGenerator:

@@ -4,13 +4,14 @@ re-renders with it."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import html
 import json
 from pathlib import Path
 from typing import Any, Sequence
 
+from ponder.errors import PonderError
+from ponder.html_page import embedded_image, page
 from ponder.scaling.analysis import Analysis, analyse
 from ponder.scaling.curves import COVERAGE, CurvePoint
 from ponder.scaling.plot import LABELS, frontier_figure, scaling_figure
@@ -21,7 +22,7 @@ from ponder.strategies.registry import SPECS
 CURVE_COLUMNS = ("strategy", "candidates", "mean_tokens", "accuracy", "ci_low", "ci_high", "estimate")
 
 
-class ReportError(ValueError):
+class ReportError(PonderError, ValueError):
     """Nothing to report (no sweep in the folder, or no complete pool yet)."""
 
 
@@ -98,11 +99,6 @@ def render(out: Path) -> Analysis:
         (out / "allocation.json").write_text(json.dumps(record, indent=2) + "\n")
     (out / "report.html").write_text(report_html(analysis, settings, out, len(failures)), encoding="utf-8")
     return analysis
-
-
-def _image(path: Path, alt: str) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _policy_table(analysis: Analysis) -> str:
@@ -184,22 +180,15 @@ def report_html(analysis: Analysis, settings: dict[str, Any], out: Path, failure
                 "Re-run the same command to retry them.</p>") if analysis.excluded else ""
     failed = f"<p>{failures} failed attempt(s) were recorded and retried with backoff (see the store's failures table).</p>" if failures else ""
     summary = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(analysis))
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ponder scaling report: {html.escape(settings['task'])}</title>
-<style>
-body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 14px; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: 0.25rem 0.8rem; text-align: right; }}
-td:first-child, th:first-child {{ text-align: left; }}
-img {{ max-width: 100%; }} .warn {{ color: #a40; }} code {{ background: #f4f4f4; padding: 0 0.2rem; }}
-</style></head><body>
+    title = f"ponder scaling report: {settings['task']}"
+    return page(title, f"""
 <h1>What inference compute buys: {html.escape(settings['model'])} on {html.escape(settings['task'])}</h1>
 <p>{len(analysis.problems)} problems, N = {analysis.samples_per_problem} samples each (temperature {settings['temperature']},
 top-p {settings['top_p']}, at most {settings['max_new_tokens']} new tokens), seed {settings['seed']}.</p>
 {excluded}{failed}
 <ul>{summary}</ul>
 <h2>Accuracy vs compute</h2>
-{_image(out / 'scaling.png', 'accuracy vs generated tokens per strategy')}
+{embedded_image(out / 'scaling.png', 'accuracy vs generated tokens per strategy')}
 <h2>Every point</h2>
 <p>Compute is generated tokens per problem (generator, plus verifier tokens for strategies that consult the verifier).
 Pool strategies charge all k samples (no early stop). Intervals: 95% percentile bootstrap over problems (2000 resamples).</p>
@@ -209,7 +198,7 @@ Pool strategies charge all k samples (no early stop). Intervals: 95% percentile 
 Strategies: accuracy = intercept + slope·log10(tokens); the slope is accuracy gained per tenfold compute. R² is in accuracy units.</p>
 <table><tr><th>curve</th><th>law</th><th>parameters</th><th>R²</th><th>points</th></tr>{fits}</table>
 <h2>Compute-optimal allocation</h2>
-{_image(out / 'frontier.png', 'compute-optimal frontier vs the baseline')}
+{embedded_image(out / 'frontier.png', 'compute-optimal frontier vs the baseline')}
 <p>Following Snell et al. 2024: each problem's difficulty is its pass@1 estimate from its pool (oracle difficulty), binned into
 {settings['bins']} quantile bins; per bin a (strategy, candidates) option is chosen to maximise accuracy at a given average compute
 (exact, by merging the bins' Pareto fronts). The choice is cross-validated: chosen on one half of the problems, scored on the other,
@@ -228,5 +217,4 @@ expectations over all size-k subsets of each pool; weighted majority averages 50
 <li>Strategies run per budget (they cannot be subsampled from a pool): {html.escape(sequential)}.</li>
 <li>Adaptive runs at budget k use, for each problem, a policy chosen on the other half of the problems at the baseline's compute for k.</li>
 </ul>
-</body></html>
-"""
+""")

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import partial
 from typing import Any, Awaitable, Callable, Sequence
 
+from ponder.errors import PonderError
 from ponder.budget import Limits
 from ponder.engine import Plan, solve
 from ponder.generators.base import Generator, GeneratorError
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 
 
-class SweepError(ValueError):
+class SweepError(PonderError, ValueError):
     """The sweep cannot run as asked (bad settings, problems without a reference answer)."""
 
 

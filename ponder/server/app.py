@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from ponder.generators.base import Generator
-from ponder.server.config import ServerConfig
+from ponder.server.body_limit import BodyLimit
+from ponder.server.config import ServerConfig, resolve_config
 from ponder.server.errors import ApiError
 from ponder.server.metrics import Metrics
 from ponder.server.models import ServedModel, build_models
@@ -37,13 +38,15 @@ def _validation_message(exc: RequestValidationError) -> ApiError:
 
 
 def create_app(
-    config: ServerConfig = ServerConfig(),
+    config: ServerConfig | None = None,
     *,
     embedded: Generator | None = None,
     models: Mapping[str, ServedModel] | None = None,
     seed: int | None = None,
 ) -> FastAPI:
-    """An app serving `config`'s models (or the given ones); `embedded` reuses a loaded embedded model."""
+    """An app serving `config`'s models (or the given ones); `embedded` reuses a loaded embedded model.
+    Without a config it resolves one as `ponder serve` does with no flags ($PONDER_CONFIG, $PONDER_API_KEYS)."""
+    config = resolve_config() if config is None else config
     metrics = Metrics()
     served = models if models is not None else build_models(config, metrics, embedded)
     service = ChatService(served, config, metrics, random.Random(seed))
@@ -84,6 +87,7 @@ def create_app(
         return await api_error(request, ApiError(500, f"internal error: {type(exc).__name__}"))
 
     add_routes(app, service, metrics, config.api_keys)
+    app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
     return app
 
 
@@ -93,6 +97,9 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> No
     import gc
 
     import uvicorn
+
+    if host not in ("127.0.0.1", "localhost", "::1") and not config.api_keys:
+        log.warning("serving on %s without API keys: anyone who can reach it can spend its compute", host)
 
     app = create_app(config)
     # Everything loaded so far (model weights, modules) lives for the whole run: keep it out of the

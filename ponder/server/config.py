@@ -1,8 +1,10 @@
-"""What a server serves and the limits it keeps: one frozen config, from flags or a JSON/TOML file."""
+"""What a server serves and the limits it keeps: one frozen config. `resolve_config` builds it the one
+way `ponder serve` and `create_app()` both use: a JSON/TOML file, then the environment, then overrides."""
 
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -10,11 +12,17 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ponder.budget import DEFAULT_EFFORTS, EFFORT_LEVELS, TOKENS_PER_CANDIDATE, BudgetError, Limits
+from ponder.errors import PonderError
+from ponder.generators.base import GeneratorError
+from ponder.generators.spec import EMBEDDED_NAME, parse_model_spec
+
+CONFIG_ENV = "PONDER_CONFIG"  # path of a config file, when none is given
+KEYS_ENV = "PONDER_API_KEYS"  # comma-separated bearer keys, added to the configured ones
 
 DEFAULT_CAP = Limits(max_candidates=256, max_tokens=256 * TOKENS_PER_CANDIDATE, max_seconds=300)
 
 
-class ConfigError(ValueError):
+class ConfigError(PonderError, ValueError):
     """The server configuration is invalid; the message says which field and why."""
 
 
@@ -33,16 +41,27 @@ class ServerConfig:
     trace_dir: Path | None = None  # write one JSONL trace per thinking request here
     support_n: bool = True  # False: refuse n > 1 on raw requests, as some backends do
     shutdown_timeout: float = 10.0  # seconds in-flight requests get to finish on shutdown
+    max_request_bytes: int = 2 * 1024 * 1024  # larger request bodies are refused with 413 before they are read
 
     def __post_init__(self) -> None:
-        for name in ("max_concurrency", "max_tokens_per_candidate", "max_thinking_n"):
+        for name in ("max_concurrency", "max_tokens_per_candidate", "max_thinking_n", "max_request_bytes"):
             if type(getattr(self, name)) is not int or getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
         if self.backend_timeout <= 0 or self.backend_retries < 0 or self.shutdown_timeout < 0:
             raise ConfigError("backend_timeout must be positive; backend_retries and shutdown_timeout not negative")
         for name, spec in self.backends.items():
-            if not name or not isinstance(spec, str) or ":" not in spec:
-                raise ConfigError(f"backend {name!r}: give a model spec like 'openai:MODEL@URL' or 'hf:PATH', got {spec!r}")
+            try:
+                if not name or not isinstance(spec, str):
+                    raise GeneratorError(f"model spec {spec!r} is not text")
+                parse_model_spec(spec)
+            except GeneratorError:
+                raise ConfigError(f"backend {name!r}: give a model spec like 'openai:MODEL@URL' or 'hf:PATH', got {spec!r}") from None
+        if self.embedded and EMBEDDED_NAME in self.backends:
+            raise ConfigError(f"backend name {EMBEDDED_NAME!r} is the embedded model's; pick another or turn the embedded model off")
+
+    @property
+    def served_names(self) -> list[str]:
+        return ([EMBEDDED_NAME] if self.embedded else []) + list(self.backends)
 
 
 def parse_backend(text: str) -> tuple[str, str]:
@@ -104,3 +123,25 @@ def load_config(path: str | Path, base: ServerConfig = ServerConfig()) -> Server
         return replace(base, **values)
     except TypeError as error:
         raise ConfigError(f"{path}: {error}") from None
+
+
+def resolve_config(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> ServerConfig:
+    """The config a server runs with: the file at `path` (else $PONDER_CONFIG, else the defaults), plus the
+    keys in $PONDER_API_KEYS, then `overrides` (ServerConfig fields; None values are ignored, `backends`
+    and `api_keys` add to the file's). Raises ConfigError when the result serves nothing."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get(CONFIG_ENV) or None
+    config = load_config(path) if path else ServerConfig()
+    changes = {name: value for name, value in (overrides or {}).items() if value is not None}
+    unknown = set(changes) - {f.name for f in fields(ServerConfig)}
+    if unknown:
+        raise ConfigError(f"unknown settings {', '.join(sorted(unknown))}")
+    keys = frozenset(k.strip() for k in environ.get(KEYS_ENV, "").split(",") if k.strip())
+    changes["api_keys"] = config.api_keys | keys | frozenset(changes.get("api_keys", ()))
+    changes["backends"] = {**config.backends, **changes.get("backends", {})}
+    config = replace(config, **changes)
+    if not config.served_names:
+        raise ConfigError("nothing to serve: give a backend (--backend NAME=SPEC, or backends in the config) or serve the embedded model")
+    return config

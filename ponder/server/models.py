@@ -7,13 +7,11 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from ponder.generators import load_generator
+from ponder.generators import EMBEDDED_NAME, load_generator, parse_model_spec
 from ponder.generators.base import Generator
 from ponder.server.config import ServerConfig
 from ponder.server.metrics import MeteredGenerator, Metrics
 from ponder.server.proxy import Proxy
-
-EMBEDDED_NAME = "ponder-tiny"
 
 
 @dataclass(frozen=True)
@@ -33,14 +31,13 @@ def build_models(config: ServerConfig, metrics: Metrics, embedded: Generator | N
             embedded = EmbeddedGenerator()
         models[EMBEDDED_NAME] = ServedModel(EMBEDDED_NAME, MeteredGenerator(embedded, metrics, EMBEDDED_NAME))
     for name, spec in config.backends.items():
-        generator = load_generator(spec, timeout=config.backend_timeout, max_retries=config.backend_retries)
+        parsed = parse_model_spec(spec)
+        generator = load_generator(parsed, timeout=config.backend_timeout, max_retries=config.backend_retries)
         proxy = None
-        kind, _, rest = spec.partition(":")
-        if kind == "openai":
-            model, _, base_url = rest.partition("@")
+        if parsed.kind == "openai":
             proxy = Proxy(
-                base_url or "https://api.openai.com/v1",
-                model,
+                parsed.url,
+                parsed.model,
                 api_key=os.environ.get("OPENAI_API_KEY"),
                 timeout=config.backend_timeout,
                 retries=config.backend_retries,

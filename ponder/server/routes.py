@@ -20,7 +20,7 @@ from ponder.server.service import ChatService, Stream
 
 T = TypeVar("T")
 CLIENT_CLOSED = 499  # nginx's status for a client that went away before the answer
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 404, 429, 500, 502, 504)}
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 404, 413, 429, 500, 502, 504)}
 # With "stream": true the 200 answer is server-sent events: each `data` a chat.completion.chunk (or an
 # error object) in JSON, the last one `[DONE]`.
 SSE_EVENT = {"type": "object", "properties": {"data": {"type": "string"}, "event": {"type": "string"}}, "required": ["data"]}

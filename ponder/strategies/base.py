@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import AsyncIterator, Callable, Literal, Sequence
 
+from ponder.errors import PonderError
 from ponder.budget import Budget
 from ponder.generators.base import Generator, GeneratorError
 from ponder.strategies.voting import leader_index
@@ -32,7 +33,7 @@ class Event:
     candidate: Candidate | None = None
 
 
-class StrategyError(ValueError):
+class StrategyError(PonderError, ValueError):
     """A strategy was asked for something it cannot do (e.g. best-of-N without a verifier)."""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from ponder.errors import PonderError
 from ponder.types import Problem
 from ponder.verifiers.base import Verifier
 
@@ -15,11 +16,11 @@ Split = Literal["train", "test"]
 HELD_OUT_BUCKETS = 10  # one bucket in ten of every generated task is reserved for evaluation
 
 
-class ProblemError(ValueError):
+class ProblemError(PonderError, ValueError):
     """One problem record is malformed; the message says what is wrong with it."""
 
 
-class TaskError(ValueError):
+class TaskError(PonderError, ValueError):
     """The task cannot do what was asked (unknown task, no built-in problems, unreadable file)."""
 
 

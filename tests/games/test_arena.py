@@ -10,12 +10,12 @@ import math
 import numpy as np
 import pytest
 
-from ponder.games.arena import ArenaConfig, load_players, run_arena, scale_players, schedule
-from ponder.games.arena_report import write_report
-from ponder.games.arena_store import STORE_NAME, ArenaStore
+from ponder.games.arena.tournament import ArenaConfig, load_players, run_arena, scale_players, schedule
+from ponder.games.arena.report import write_report
+from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
 from ponder.storage import StoreError
-from ponder.games.ratings import Result, fit, rate
+from ponder.games.arena.ratings import Result, fit, rate
 from processes import run_cli
 
 

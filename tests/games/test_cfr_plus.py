@@ -8,10 +8,10 @@ import pytest
 from open_spiel.python import policy as openspiel_policy
 from open_spiel.python.algorithms import exploitability as openspiel_exploitability
 
-from ponder.games.cfr import solve
+from ponder.games.solvers.cfr import run_cfr_plus
 from ponder.games.errors import GameError
-from ponder.games.passes import exploitability, game_value
-from ponder.games.tree import build, policy_dict, uniform_policy
+from ponder.games.solvers.passes import exploitability, game_value
+from ponder.games.rules.tree import build, policy_dict, uniform_policy
 from processes import run_cli
 
 KUHN_VALUE = -1 / 18
@@ -20,14 +20,14 @@ LEDUC_VALUE = -0.085606424078
 
 def test_cfr_plus_reaches_kuhn_value():
     tree = build("kuhn_poker")
-    solution = solve(tree, 1000)
+    solution = run_cfr_plus(tree, 1000)
     assert abs(game_value(tree, solution.average) - KUHN_VALUE) < 1e-3
     assert exploitability(tree, solution.average) <= 1e-3
 
 
 def test_cfr_plus_reaches_leduc_value():
     tree = build("leduc_poker")
-    solution = solve(tree, 1000)
+    solution = run_cfr_plus(tree, 1000)
     assert abs(game_value(tree, solution.average) - LEDUC_VALUE) < 1e-3
     assert exploitability(tree, solution.average) <= 1e-3
 
@@ -57,7 +57,7 @@ def test_exported_policy_is_checked_by_openspiel(tmp_path):
 
 def test_policy_rows_are_distributions_over_legal_actions():
     tree = build("leduc_poker")
-    average = solve(tree, 50).average
+    average = run_cfr_plus(tree, 50).average
     assert np.allclose(average.sum(axis=1), 1.0) and np.all(average[~tree.legal] == 0)
     assert len(policy_dict(tree, average)) == tree.num_infosets == 936
 

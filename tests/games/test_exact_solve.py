@@ -5,24 +5,24 @@ import json
 import pytest
 
 from ponder.games.errors import GameError
-from ponder.games.openspiel import load
-from ponder.games.solve import replay, solve_values
+from ponder.games.rules.openspiel import load
+from ponder.games.solvers.exact import exact_values, state_after
 from processes import run_cli
 
 
 def test_tic_tac_toe_is_a_draw_under_perfect_play():
-    assert solve_values(replay(load("tic_tac_toe"), [])) == [0.0, 0.0]
+    assert exact_values(state_after(load("tic_tac_toe"), [])) == [0.0, 0.0]
 
 
 def test_a_corner_then_an_adjacent_edge_loses_for_o():
-    assert solve_values(replay(load("tic_tac_toe"), [0, 1])) == [1.0, -1.0]
+    assert exact_values(state_after(load("tic_tac_toe"), [0, 1])) == [1.0, -1.0]
 
 
 def test_hidden_information_and_illegal_histories_are_refused():
     with pytest.raises(GameError, match="hidden information"):
-        solve_values(replay(load("kuhn_poker"), []))
+        exact_values(state_after(load("kuhn_poker"), []))
     with pytest.raises(GameError, match="not legal"):
-        replay(load("tic_tac_toe"), [4, 4])
+        state_after(load("tic_tac_toe"), [4, 4])
 
 
 def test_cli_prints_values_as_json():

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ponder.games.exploit import exploitability_of
-from ponder.games.llm_player import LLMPlayer, LLMPlayerConfig, parse_move, render_prompt
-from ponder.games.openspiel import load
-from ponder.games.play import play_game, replay_states
-from ponder.games.specs import load_player
+from ponder.games.arena.exploit import exploitability_of
+from ponder.games.players.llm import LLMPlayer, LLMPlayerConfig, parse_move, render_prompt
+from ponder.games.rules.openspiel import load
+from ponder.games.arena.play import play_game, replay_states
+from ponder.games.players.registry import load_player
 from ponder.testing import ScriptedGenerator
 from ponder.types import SamplingParams
 

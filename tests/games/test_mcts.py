@@ -9,15 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ponder.budget import BudgetError, SearchBudget, SearchLimits
-from ponder.games.mcts import search
-from ponder.games.solve import solve_values
+from ponder.games.solvers.mcts import search
+from ponder.games.solvers.exact import exact_values
 
 GAME = pyspiel.load_game("tic_tac_toe")
 
 
 def perfect_move(state, rng):
     player = state.current_player()
-    values = {a: solve_values(state.child(a))[player] for a in state.legal_actions()}
+    values = {a: exact_values(state.child(a))[player] for a in state.legal_actions()}
     best = max(values.values())
     return rng.choice([a for a, v in values.items() if v == best])
 

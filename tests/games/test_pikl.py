@@ -12,9 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ponder.budget import SearchLimits
-from ponder.games.pikl import PiKLPlayer, kl_divergence, regularized_policy
-from ponder.games.search_players import RandomPlayer
-from ponder.games.specs import load_player
+from ponder.games.players.pikl import PiKLPlayer
+from ponder.games.players.uniform import RandomPlayer
+from ponder.games.solvers.pikl import kl_divergence, regularized_policy
+from ponder.games.players.registry import load_player
 
 TTT = pyspiel.load_game("tic_tac_toe")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyspiel
 
 from ponder.games.errors import GameError
-from ponder.games.openspiel import load
-from ponder.games.play import GameRecord, replay_states
+from ponder.games.rules.openspiel import load
+from ponder.games.arena.play import GameRecord, replay_states
 
 
 def read_replays(path: Path) -> list[GameRecord]:

@@ -4,7 +4,6 @@ self-contained report.html."""
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 from collections import defaultdict
@@ -12,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ponder.games.arena import ArenaConfig, scale_players
-from ponder.games.arena_store import STORE_NAME, ArenaStore
-from ponder.games.play import GameRecord
-from ponder.games.players import parse_spec
-from ponder.games.ratings import Rating, Result, rate
+from ponder.games.arena.tournament import ArenaConfig, scale_players
+from ponder.games.arena.store import STORE_NAME, ArenaStore
+from ponder.games.arena.play import GameRecord
+from ponder.html_page import embedded_image, page
+from ponder.games.players.spec import parse_spec
+from ponder.games.arena.ratings import Rating, Result, rate
 
 THINKING = ("simulations", "completion_tokens", "prompt_tokens", "calls", "seconds", "checks")
 
@@ -158,10 +158,7 @@ def table_lines(analysis: ArenaAnalysis) -> list[str]:
 
 def report_html(analysis: ArenaAnalysis, config: ArenaConfig, out: Path) -> str:
     names = [html.escape(n) for n in analysis.names]
-    image = ""
-    if (out / "ratings.png").exists():
-        data = base64.b64encode((out / "ratings.png").read_bytes()).decode()
-        image = f'<img alt="ratings with 95% confidence intervals" src="data:image/png;base64,{data}">'
+    image = embedded_image(out / "ratings.png", "ratings with 95% confidence intervals") if (out / "ratings.png").exists() else ""
     keys = [k for k in THINKING if any(k in s.thinking for s in analysis.stats)]
     ratings = "".join(
         f"<tr><td>{names[r.player]}</td>{f'<td>{analysis.budgets[r.player]:g}</td>' if analysis.budgets else ''}"
@@ -184,14 +181,7 @@ def report_html(analysis: ArenaAnalysis, config: ArenaConfig, out: Path) -> str:
                     for p in range(len(names)) if parse_spec(config.players[p]).kind == "llm"})
     failed = f"<p>{analysis.failures} game attempt(s) failed and were left for a re-run (see the store's failures table).</p>" if analysis.failures else ""
     expected = len(names) * (len(names) - 1) // 2 * config.games
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ponder arena: {html.escape(config.game)}</title>
-<style>
-body {{ font: 15px/1.5 system-ui, sans-serif; max-width: 64rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 14px; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: 0.25rem 0.8rem; text-align: right; }}
-td:first-child, th:first-child {{ text-align: left; }} img {{ max-width: 100%; }}
-</style></head><body>
+    return page(f"ponder arena: {config.game}", f"""
 <h1>Arena: {html.escape(config.game)}</h1>
 <p>{analysis.games} of {expected} games played ({config.games} per pair, seats alternating, seed {config.seed}).</p>
 {failed}
@@ -209,5 +199,4 @@ pair's games (1000 resamples).</p>
 then chosen at random by the stated policy; forfeits: games given up. Legal-move modes: {html.escape(', '.join(modes)) or 'no LLM players'}.</p>
 <table><tr><th>player</th><th>moves</th>{''.join(f'<th>{k}/move</th>' for k in keys)}<th>invalid</th><th>fallbacks</th><th>forfeits</th></tr>{thinking}</table>
 <p>Every game is in <code>replays.jsonl</code>; replay one with <code>ponder arena replay {html.escape(str(out))} --index K</code>.</p>
-</body></html>
-"""
+""", width="64rem")

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import pyspiel
 
 from ponder.games.errors import GameError
-from ponder.games.players import Move, Player
+from ponder.games.players.base import Move, Player
 
 
 @dataclass(frozen=True)

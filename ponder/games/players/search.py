@@ -1,5 +1,5 @@
-"""Players that need no model: uniform random, MCTS under a search budget, exact perfect play, and the
-CFR+ average policy (an approximate Nash equilibrium, computed once per game)."""
+"""Search players: MCTS under a search budget, exact perfect play, and the CFR+ average policy (an
+approximate Nash equilibrium, computed once per game)."""
 
 from __future__ import annotations
 
@@ -12,25 +12,11 @@ import numpy as np
 import pyspiel
 
 from ponder.budget import SearchBudget, SearchLimits
-from ponder.games.mcts import search
-from ponder.games.players import Move, sample
-from ponder.games.solve import Solver
+from ponder.games.solvers.mcts import search
+from ponder.games.players.base import Move, sample
+from ponder.games.solvers.exact import ExactSolver
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class RandomPlayer:
-    """Uniform over legal moves."""
-
-    name: str = "random"
-
-    async def act(self, state: pyspiel.State, player: int, rng: random.Random) -> Move:
-        return Move(rng.choice(state.legal_actions(player)))
-
-    async def distribution(self, state: pyspiel.State, player: int, rng: random.Random) -> dict[int, float]:
-        legal = state.legal_actions(player)
-        return {a: 1.0 / len(legal) for a in legal}
 
 
 @dataclass
@@ -63,10 +49,10 @@ class SolverPlayer:
 
     game: pyspiel.Game
     name: str = "solver"
-    solver: Solver = field(init=False)
+    solver: ExactSolver = field(init=False)
 
     def __post_init__(self) -> None:
-        self.solver = Solver(self.game)
+        self.solver = ExactSolver(self.game)
 
     def _best(self, state: pyspiel.State, player: int) -> list[int]:
         values = {a: self.solver.value(state.child(a))[player] for a in state.legal_actions()}
@@ -102,11 +88,11 @@ class PolicyPlayer:
 def cfr_player(game_name: str, limits: SearchLimits, name: str) -> PolicyPlayer:
     """The CFR+ average policy after the iterations `limits` allow (the player's whole thinking budget,
     spent once before play)."""
-    from ponder.games.cfr import solve
-    from ponder.games.tree import build, policy_dict
+    from ponder.games.solvers.cfr import run_cfr_plus
+    from ponder.games.rules.tree import build, policy_dict
 
     tree = build(game_name)
-    solution = solve(tree, SearchBudget(limits))
+    solution = run_cfr_plus(tree, SearchBudget(limits))
     policy = policy_dict(tree, np.asarray(solution.average))
     log.info("%s: %d CFR+ iterations in %.2f s", name, solution.iterations, solution.seconds)
     return PolicyPlayer(policy, name)

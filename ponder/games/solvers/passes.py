@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ponder.games.tree import GameTree
+from ponder.games.rules.tree import GameTree
 
 
 def edge_probability(tree: GameTree, policy: np.ndarray, depth: int) -> np.ndarray:

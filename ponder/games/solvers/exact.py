@@ -17,7 +17,7 @@ class SolveError(GameError):
     """The game cannot be solved exactly here (imperfect information, too big, bad history)."""
 
 
-def replay(game: pyspiel.Game, history: Sequence[int]) -> pyspiel.State:
+def state_after(game: pyspiel.Game, history: Sequence[int]) -> pyspiel.State:
     """The state after applying OpenSpiel action ids in order; refuses an illegal one by position."""
     state = game.new_initial_state()
     for position, action in enumerate(history):
@@ -30,18 +30,18 @@ def replay(game: pyspiel.Game, history: Sequence[int]) -> pyspiel.State:
     return state
 
 
-def solve_values(state: pyspiel.State, max_states: int = 500_000) -> list[float]:
+def exact_values(state: pyspiel.State, max_states: int = 500_000) -> list[float]:
     """Every player's value at `state` under perfect play."""
-    return Solver(state.get_game(), max_states).value(state)
+    return ExactSolver(state.get_game(), max_states).value(state)
 
 
 def action_values(state: pyspiel.State, max_states: int = 500_000) -> dict[int, list[float]]:
     """Every player's value under perfect play after each legal move at `state` (a decision node)."""
-    solver = Solver(state.get_game(), max_states)
+    solver = ExactSolver(state.get_game(), max_states)
     return {action: solver.value(state.child(action)) for action in state.legal_actions()}
 
 
-class Solver:
+class ExactSolver:
     """Exact backward induction with a memo over states (keyed by mover and board, or by the history
     at chance nodes)."""
 

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from ponder.games.play import GameRecord
+from ponder.games.arena.play import GameRecord
 from ponder.storage import SQLiteStore
 
 STORE_NAME = "arena.sqlite"

@@ -14,8 +14,8 @@ from typing import Callable
 import numpy as np
 
 from ponder.budget import SearchBudget, SearchLimits
-from ponder.games.passes import edge_probability, reach
-from ponder.games.tree import GameTree
+from ponder.games.solvers.passes import edge_probability, reach
+from ponder.games.rules.tree import GameTree
 
 
 def regret_matching_plus(regrets: np.ndarray, legal: np.ndarray) -> np.ndarray:
@@ -89,7 +89,7 @@ class CFRPlus:
                 self._update(player, float(self.iterations))
 
 
-def solve(
+def run_cfr_plus(
     tree: GameTree,
     budget: SearchBudget | int,
     *,

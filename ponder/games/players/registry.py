@@ -1,4 +1,4 @@
-"""The player registry: one entry per kind of player, built from its spec (see `players.py`)."""
+"""The player registry: one entry per kind of player, built from its spec (see `spec.py`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Callable
 import pyspiel
 
 from ponder.budget import BudgetError, SearchLimits
-from ponder.games.players import Player, PlayerError, PlayerSpec, parse_spec, require_perfect_information
+from ponder.games.players.base import Player, require_perfect_information
+from ponder.games.players.spec import PlayerError, PlayerSpec, parse_spec
 
 PLAYER_KINDS = "random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL, pikl:SIMULATIONS?anchor=SPEC (search kinds also take ?seconds=S)"
 
@@ -27,14 +28,14 @@ def _search_limits(spec: PlayerSpec, default_steps: int | None) -> SearchLimits:
 
 
 def _random(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.search_players import RandomPlayer
+    from ponder.games.players.uniform import RandomPlayer
 
     spec.check_options(set())
     return RandomPlayer(spec.name)
 
 
 def _mcts(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.search_players import MCTSPlayer
+    from ponder.games.players.search import MCTSPlayer
 
     spec.check_options({"seconds", "c"})
     require_perfect_information(spec, game)
@@ -42,7 +43,7 @@ def _mcts(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 
 
 def _solver(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.search_players import SolverPlayer
+    from ponder.games.players.search import SolverPlayer
 
     spec.check_options(set())
     require_perfect_information(spec, game)
@@ -50,14 +51,14 @@ def _solver(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 
 
 def _cfr(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.search_players import cfr_player
+    from ponder.games.players.search import cfr_player
 
     spec.check_options({"seconds"})
     return cfr_player(game_name, _search_limits(spec, 1000), spec.name)
 
 
 def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.llm_player import INVALID_POLICIES, MODES, LLMPlayer, LLMPlayerConfig
+    from ponder.games.players.llm import INVALID_POLICIES, MODES, LLMPlayer, LLMPlayerConfig
     from ponder.generators import load_generator
     from ponder.types import SamplingParams
 
@@ -89,7 +90,7 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 
 
 def _pikl(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.pikl import PiKLPlayer
+    from ponder.games.players.pikl import PiKLPlayer
 
     spec.check_options({"seconds", "lambda", "anchor", "epsilon"})
     require_perfect_information(spec, game)

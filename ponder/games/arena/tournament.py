@@ -14,12 +14,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
-from ponder.games.arena_store import STORE_NAME, ArenaStore
+from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
-from ponder.games.openspiel import load
-from ponder.games.play import play_game
-from ponder.games.players import Player, parse_spec
-from ponder.games.specs import load_player
+from ponder.games.rules.openspiel import load
+from ponder.games.arena.play import play_game
+from ponder.games.players.base import Player
+from ponder.games.players.spec import parse_spec
+from ponder.games.players.registry import load_player
 
 log = logging.getLogger(__name__)
 

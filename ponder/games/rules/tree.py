@@ -15,7 +15,7 @@ import numpy as np
 import pyspiel
 
 from ponder.games.errors import GameError
-from ponder.games.openspiel import load
+from ponder.games.rules.openspiel import load
 
 CHANCE = -1
 TERMINAL = -2

@@ -26,7 +26,7 @@ import pyspiel
 from ponder.budget import Budget, Limits
 from ponder.engine import Plan, make_run, think
 from ponder.generators.base import Generator
-from ponder.games.players import Move
+from ponder.games.players.base import Move
 from ponder.strategies import get_strategy
 from ponder.strategies.base import Run
 from ponder.types import Message, Problem, SamplingParams, Verdict

@@ -1,0 +1,1 @@
+"""See ponder/games/__init__.py for what this layer holds."""

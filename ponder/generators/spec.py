@@ -1,0 +1,50 @@
+"""Model specs: the one place where the text naming a model is parsed.
+
+'embedded' (or its served name 'ponder-tiny'), 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for the
+OpenAI API itself) and 'hf:PATH'. The CLI, the server's backends and the games' LLM players all read
+specs through `parse_model_spec`; `ponder.generators.load_generator` turns one into a generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ponder.generators.base import GeneratorError
+
+EMBEDDED_NAME = "ponder-tiny"  # what the embedded model is called when served and in usage records
+OPENAI_URL = "https://api.openai.com/v1"  # where 'openai:MODEL' without '@BASE_URL' goes
+MODEL_SPECS = "'embedded', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com) or 'hf:PATH'"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: Literal["embedded", "openai", "hf"]
+    model: str  # the model's name at its backend (openai), its checkpoint path (hf), or EMBEDDED_NAME
+    base_url: str | None = None  # openai only: as given (None: the OpenAI API)
+
+    @property
+    def url(self) -> str:
+        """The OpenAI-compatible endpoint an 'openai' spec reaches."""
+        return self.base_url or OPENAI_URL
+
+
+def parse_model_spec(text: str) -> ModelSpec:
+    """What a model spec names; a GeneratorError says what is wrong with a bad one.
+
+    >>> parse_model_spec("openai:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1")
+    ModelSpec(kind='openai', model='Qwen/Qwen3-8B', base_url='http://127.0.0.1:8001/v1')
+    >>> parse_model_spec("openai:gpt-4o").url
+    'https://api.openai.com/v1'
+    """
+    if text in ("embedded", EMBEDDED_NAME):
+        return ModelSpec("embedded", EMBEDDED_NAME)
+    kind, _, rest = text.partition(":")
+    if kind == "hf" and rest:
+        return ModelSpec("hf", rest)
+    if kind == "openai" and rest:
+        model, _, base_url = rest.partition("@")
+        if not model:
+            raise GeneratorError(f"model spec {text!r} names no model; use {MODEL_SPECS}")
+        return ModelSpec("openai", model, base_url or None)
+    raise GeneratorError(f"unknown model spec {text!r}; use {MODEL_SPECS}")
