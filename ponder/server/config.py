@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -88,6 +87,8 @@ def _limits(value: Any, where: str) -> Limits:
 
 def load_config(path: str | Path, base: ServerConfig = ServerConfig()) -> ServerConfig:
     """A config from a JSON or TOML file whose keys are ServerConfig's fields, over `base`."""
+    import tomllib
+
     path = Path(path)
     try:
         text = path.read_text()

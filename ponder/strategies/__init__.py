@@ -1,9 +1,9 @@
-"""Strategies (system 2): how to spend a budget. `registry.py` holds one spec per strategy."""
+"""Strategies (system 2): how to spend a budget. `registry.py` holds one spec per strategy; `base.py` the
+Run every strategy works through. Importing this package loads neither."""
 
 from __future__ import annotations
 
-from ponder.strategies.base import Run, StrategyError
-from ponder.strategies.registry import SPECS, Strategy, StrategySpec, default_strategy, get_spec
+from ponder.strategies.registry import SPECS, Strategy, StrategyError, StrategySpec, default_strategy, get_spec
 
 STRATEGIES = SPECS  # name -> spec; a spec is called like the strategy: `await spec(run, **options)`
 
@@ -13,4 +13,4 @@ def get_strategy(name: str) -> StrategySpec:
     return get_spec(name)
 
 
-__all__ = ["STRATEGIES", "Run", "Strategy", "StrategyError", "StrategySpec", "default_strategy", "get_spec", "get_strategy"]
+__all__ = ["STRATEGIES", "Strategy", "StrategyError", "StrategySpec", "default_strategy", "get_spec", "get_strategy"]

@@ -8,9 +8,9 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import AsyncIterator, Callable, Literal, Sequence
 
-from ponder.errors import PonderError
 from ponder.budget import Budget
 from ponder.generators.base import Generator, GeneratorError
+from ponder.strategies.registry import StrategyError
 from ponder.strategies.voting import leader_index
 from ponder.types import Candidate, Message, Problem, Result, SamplingParams, StopReason, Usage
 from ponder.verifiers.base import Verifier
@@ -31,10 +31,6 @@ class Event:
     message: str
     usage: Usage
     candidate: Candidate | None = None
-
-
-class StrategyError(PonderError, ValueError):
-    """A strategy was asked for something it cannot do (e.g. best-of-N without a verifier)."""
 
 
 @dataclass

@@ -15,13 +15,20 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, Awaitable, Callable, Literal
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
 
-from ponder.strategies.base import Run, StrategyError
-from ponder.types import Result
+from ponder.errors import PonderError
 
-Strategy = Callable[..., Awaitable[Result]]  # async (run, **options) -> Result
+if TYPE_CHECKING:
+    from ponder.strategies.base import Run
+    from ponder.types import Result
+
+Strategy = Callable[..., Awaitable["Result"]]  # async (run, **options) -> Result
 VerifierUse = Literal["needs", "uses", "none"]
+
+
+class StrategyError(PonderError, ValueError):
+    """A strategy was asked for something it cannot do (e.g. best-of-N without a verifier)."""
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,25 @@
-"""The task registry: one line per task."""
+"""The task registry: one line per task, 'module:Class', imported when the task is first asked for
+(so listing task names, as the CLI's help does, imports none of them)."""
 
 from __future__ import annotations
 
-from ponder.tasks.arithmetic import ArithmeticTask
-from ponder.tasks.base import Task, TaskError
-from ponder.tasks.countdown import CountdownTask
-from ponder.tasks.jsonl import JsonlTask
+from typing import TYPE_CHECKING
 
-TASKS: dict[str, type] = {"countdown": CountdownTask, "arithmetic": ArithmeticTask, "jsonl": JsonlTask}
+from ponder.strategies.registry import resolve
+
+if TYPE_CHECKING:
+    from ponder.tasks.base import Task
+
+TASKS: dict[str, str] = {
+    "countdown": "ponder.tasks.countdown:CountdownTask",
+    "arithmetic": "ponder.tasks.arithmetic:ArithmeticTask",
+    "jsonl": "ponder.tasks.jsonl:JsonlTask",
+}
 
 
 def get_task(name: str) -> Task:
     if name not in TASKS:
+        from ponder.tasks.base import TaskError
+
         raise TaskError(f"unknown task {name!r}; choose one of: {', '.join(TASKS)}")
-    return TASKS[name]()
+    return resolve(TASKS[name])()

@@ -10,7 +10,8 @@ import math
 import numpy as np
 import pytest
 
-from ponder.games.arena.tournament import ArenaConfig, load_players, run_arena, scale_players, schedule
+from ponder.games.arena.config import ArenaConfig, scale_players
+from ponder.games.arena.tournament import load_players, run_arena, schedule
 from ponder.games.arena.report import write_report
 from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ponder.games.arena.tournament import ArenaConfig, scale_players
+from ponder.games.arena.config import ArenaConfig, scale_players
 from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.arena.play import GameRecord
 from ponder.html_page import embedded_image, page

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ponder.games.arena.config import ArenaConfig
 from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
 from ponder.games.rules.openspiel import load
@@ -23,41 +24,6 @@ from ponder.games.players.spec import parse_spec
 from ponder.games.players.registry import load_player
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ArenaConfig:
-    game: str
-    players: tuple[str, ...]  # player specs; names must differ
-    games: int  # games per pair, seats alternating
-    seed: int = 0
-    scale: str | None = None  # the --scale spec the players came from (budgets are then their x axis)
-
-    def __post_init__(self) -> None:
-        if len(self.players) < 2:
-            raise GameError("an arena needs at least two players")
-        if self.games < 1:
-            raise GameError("--games must be at least 1")
-        names = [parse_spec(p).name for p in self.players]
-        if len(set(names)) != len(names):
-            raise GameError(f"player names must differ (got {', '.join(names)}); add ?name=... to tell copies apart")
-
-    def identity(self) -> dict:
-        return asdict(self) | {"players": list(self.players)}
-
-
-def scale_players(spec: str) -> tuple[list[str], list[float]]:
-    """`mcts:1,4,16?c=1` -> (['mcts:1?c=1', 'mcts:4?c=1', 'mcts:16?c=1'], [1, 4, 16])."""
-    head, question, query = spec.partition("?")
-    kind, _, budgets = head.partition(":")
-    texts = [b.strip() for b in budgets.split(",") if b.strip()]
-    try:
-        values = [float(b) for b in texts]
-    except ValueError:
-        raise GameError(f"--scale takes KIND:BUDGET,BUDGET,... e.g. mcts:1,4,16,64; got {spec!r}") from None
-    if len(values) < 2 or any(v <= 0 for v in values):
-        raise GameError(f"--scale needs at least two positive budgets, e.g. mcts:1,4,16,64; got {spec!r}")
-    return [f"{kind}:{b}{question}{query}" for b in texts], values
 
 
 @dataclass(frozen=True)

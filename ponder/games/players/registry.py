@@ -9,9 +9,8 @@ import pyspiel
 
 from ponder.budget import BudgetError, SearchLimits
 from ponder.games.players.base import Player, require_perfect_information
-from ponder.games.players.spec import PlayerError, PlayerSpec, parse_spec
+from ponder.games.players.spec import PLAYER_HELP, PlayerError, PlayerSpec, parse_spec
 
-PLAYER_KINDS = "random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL, pikl:SIMULATIONS?anchor=SPEC (search kinds also take ?seconds=S)"
 
 
 def _search_limits(spec: PlayerSpec, default_steps: int | None) -> SearchLimits:
@@ -115,5 +114,5 @@ def load_player(text: str, game_name: str, game: pyspiel.Game) -> Player:
     """The player a spec names, ready to play `game`."""
     spec = parse_spec(text)
     if spec.kind not in KINDS:
-        raise PlayerError(f"unknown player {spec.kind!r} in {text!r}; players: {PLAYER_KINDS}")
+        raise PlayerError(f"unknown player {spec.kind!r} in {text!r}; players: {PLAYER_HELP}")
     return KINDS[spec.kind](spec, game_name, game)

@@ -13,6 +13,9 @@ from typing import Mapping
 
 from ponder.games.errors import GameError
 
+PLAYER_HELP = ("random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL?mode=none|listed|tool, "
+               "pikl:SIMULATIONS?lambda=L&anchor=SPEC (search kinds also take ?seconds=S)")
+
 
 class PlayerError(GameError):
     """A player spec is malformed or does not fit the game."""

@@ -1,0 +1,55 @@
+"""The `ponder` command. One module per domain registers its subcommands (solving, scaling, serving,
+games); each command parses its flags, calls one library function and prints. Only what a command
+needs is imported, so `ponder --help` and `ponder tasks` load no model stack."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+from ponder.cli.common import COMMANDS, CliError, quiet_transformers
+from ponder.errors import PonderError
+
+__all__ = ["CliError", "build_parser", "main"]
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given the command line, only the module of the command it names is imported
+    and registered (the others are listed by their summaries alone)."""
+    parser = argparse.ArgumentParser(prog="ponder", description="Make models think longer under a budget.")
+    parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
+    parser.set_defaults(run=lambda args: parser.print_help() or 0)
+    commands = parser.add_subparsers(title="commands")
+    named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
+    modules = {COMMANDS[named][0]} if named in COMMANDS else set() if argv is not None else {m for m, _ in COMMANDS.values()}
+    for module in dict.fromkeys(m for m, _ in COMMANDS.values()):
+        if module in modules:
+            importlib.import_module(f"ponder.cli.{module}").register(commands)
+    for name, (module, summary) in COMMANDS.items():
+        if module not in modules:
+            commands.add_parser(name, help=summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if getattr(args, "loads_models", False):
+            quiet_transformers()
+        return args.run(args)
+    except PonderError as error:
+        print(f"ponder: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ponder: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: one line for the user, the traceback with --debug
+        if args.debug:
+            raise
+        print(f"ponder: internal error: {type(error).__name__}: {error} (run with --debug for details)", file=sys.stderr)
+        return 1

@@ -1,0 +1,5 @@
+import sys
+
+from ponder.cli import main
+
+sys.exit(main())

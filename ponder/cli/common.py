@@ -1,0 +1,91 @@
+"""What several commands share: the usage error, model and sampling flags, price tables, problem files."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import MISSING, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+from ponder.errors import PonderError
+
+log = logging.getLogger("ponder")
+
+# Every command: the module that registers it (ponder/cli/MODULE.py) and its one-line summary. `ponder --help`
+# lists these without importing any command module; a command's module is imported only when it runs.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "solve": ("solving", "solve one problem or a file of problems"),
+    "tasks": ("solving", "list the tasks"),
+    "trace": ("solving", "read traces"),
+    "scale": ("scaling", "measure accuracy vs inference compute: curves, fits, compute-optimal allocation, report"),
+    "report": ("scaling", "re-render a sweep's curves, plots and report from its stored samples"),
+    "demo": ("scaling", "a small scaling sweep of the embedded model: table, plots and report, in about a minute"),
+    "serve": ("serving", "an OpenAI-compatible server whose models think when asked (reasoning_effort)"),
+    "games": ("games", "exact solvers for games (OpenSpiel rules): solve, cfr, exploit"),
+    "arena": ("games", "round robin between game players: ratings with CIs, replays, report (resumable)"),
+}
+
+
+def add_command(commands: argparse._SubParsersAction, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    return commands.add_parser(name, help=COMMANDS[name][1], **kwargs)
+
+
+class CliError(PonderError):
+    """A usage error with a message for the user."""
+
+
+def default(config: type, name: str) -> Any:
+    """A config dataclass's default for one field: the flags read it instead of restating it."""
+    field = next(f for f in fields(config) if f.name == name)
+    return field.default if field.default is not MISSING else field.default_factory()  # type: ignore[misc]
+
+
+def add_model_flags(parser: argparse.ArgumentParser, timeout: float = 120.0) -> None:
+    group = parser.add_argument_group("model")
+    group.add_argument("--model", default="embedded", help="embedded (default), openai:MODEL@BASE_URL or hf:PATH")
+    group.add_argument("--timeout", type=float, default=timeout, help=f"seconds per backend request (default {timeout:g})")
+
+
+def add_sampling_flags(parser: argparse.ArgumentParser, temperature: float, top_p: float, max_new_tokens: int) -> None:
+    group = parser.add_argument_group("sampling")
+    group.add_argument("--temperature", type=float, default=temperature, help="(default %(default)s)")
+    group.add_argument("--top-p", type=float, default=top_p, help="(default %(default)s)")
+    group.add_argument("--max-new-tokens", type=int, default=max_new_tokens, help="cap on each candidate's length (default %(default)s)")
+
+
+def check_sampling(args: argparse.Namespace) -> None:
+    if args.temperature < 0:
+        raise CliError("--temperature must be >= 0")
+    if not 0 < args.top_p <= 1:
+        raise CliError("--top-p must be in (0, 1]")
+    if args.max_new_tokens < 1:
+        raise CliError("--max-new-tokens must be at least 1")
+
+
+def load_model(spec: str, timeout: float):
+    """The generator a --model spec names."""
+    from ponder.generators import load_generator
+
+    return load_generator(spec, timeout=timeout)
+
+
+def price_of(path: Path, generator: Any, spec: str):
+    """The model's entry in a --price-table: under the generator's name, else the bare model name."""
+    from ponder.budget import load_price
+    from ponder.generators import parse_model_spec
+
+    return load_price(path, [generator.name, parse_model_spec(spec).model])
+
+
+def warn_malformed(errors: Sequence[Any]) -> None:
+    for error in errors:
+        log.warning("line %d (%s): %s", error.line, error.id or "no id", error.message)
+
+
+def quiet_transformers() -> None:
+    """Hugging Face's own logs and download bars are noise for ponder's users (only where it is loaded)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()

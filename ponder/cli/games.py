@@ -1,0 +1,169 @@
+"""`ponder games solve|cfr|exploit` and `ponder arena` (+ `arena replay`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from ponder.cli.common import CliError, add_command, default
+from ponder.games.arena.config import ArenaConfig, scale_players
+from ponder.games.players.spec import PLAYER_HELP
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    games = add_command(commands, "games")
+    game_commands = games.add_subparsers(title="games commands", required=True)
+    solve_game = game_commands.add_parser("solve", help="each player's value under perfect play (small perfect-information games)")
+    solve_game.add_argument("game", help="an OpenSpiel game name, e.g. tic_tac_toe")
+    solve_game.add_argument("--history", default="", help="OpenSpiel action ids played so far, space-separated")
+    solve_game.add_argument("--json", action="store_true")
+    solve_game.set_defaults(run=run_games_solve)
+    cfr = game_commands.add_parser("cfr", help="CFR+ equilibrium of a two-player zero-sum game: value and exploitability")
+    cfr.add_argument("game", help="an OpenSpiel game name, e.g. kuhn_poker, leduc_poker")
+    cfr.add_argument("--iterations", type=int, default=1000)
+    cfr.add_argument("--json", action="store_true")
+    cfr.add_argument("--policy-out", type=Path, help="write the average policy as {infostate: {action: probability}}")
+    cfr.set_defaults(run=run_games_cfr)
+    exploit = game_commands.add_parser("exploit", help="exact exploitability of any player in a two-player zero-sum poker game (Kuhn, Leduc)")
+    exploit.add_argument("game", help="an OpenSpiel game name, e.g. kuhn_poker, leduc_poker")
+    exploit.add_argument("--player", required=True, help="a player spec, e.g. random, cfr:1000, llm:embedded?mode=listed")
+    exploit.add_argument("--seed", type=int, default=0, help="seeds the player's sampling")
+    exploit.add_argument("--json", action="store_true")
+    exploit.set_defaults(run=run_games_exploit, loads_models=True)
+
+    arena = add_command(
+        commands, "arena",
+        description=f"Play every pair of players (seats swapped), rate them, write a report. Player specs: {PLAYER_HELP}. "
+        "`ponder arena replay DIR` prints stored games.",
+    )
+    arena.add_argument("--game", help="an OpenSpiel game name: tic_tac_toe, connect_four, kuhn_poker, leduc_poker, "
+                       "'repeated_game(stage_game=matrix_pd(),num_repetitions=10)', ...")
+    arena.add_argument("--players", help="player specs, comma-separated")
+    arena.add_argument("--scale", help="one player at several budgets, e.g. mcts:1,4,16,64,256,1024 (strength vs budget)")
+    arena.add_argument("--games", type=int, default=default(ArenaConfig, "games"), help="games per pair, seats alternating (default %(default)s)")
+    arena.add_argument("--seed", type=int, default=default(ArenaConfig, "seed"))
+    arena.add_argument("--out", type=Path, help="output folder (default ponder-arena/GAME); re-run to resume")
+    arena.set_defaults(run=run_arena, loads_models=True)
+    arena_commands = arena.add_subparsers(title="arena commands", dest="arena_command")
+    replay_games = arena_commands.add_parser("replay", help="re-apply stored games on the rules and print them")
+    replay_games.add_argument("path", type=Path, help="an arena output folder or a replays.jsonl file")
+    replay_games.add_argument("--index", type=int, help="only this game (0-based; default: all)")
+    replay_games.set_defaults(run=run_arena_replay)
+
+
+def run_games_solve(args: argparse.Namespace) -> int:
+    from ponder.games.rules.openspiel import load
+    from ponder.games.solvers.exact import exact_values, state_after
+
+    try:
+        history = [int(a) for a in args.history.split()]
+    except ValueError:
+        raise CliError(f"--history takes OpenSpiel action ids (integers), got {args.history!r}") from None
+    values = exact_values(state_after(load(args.game), history))
+    if args.json:
+        print(json.dumps({"game": args.game, "history": history, "values": values}))
+    else:
+        print(f"{args.game} after [{' '.join(map(str, history))}]: " + ", ".join(f"player {p} {v:+g}" for p, v in enumerate(values)))
+    return 0
+
+
+def run_games_cfr(args: argparse.Namespace) -> int:
+    from ponder.cli.progress import Progress
+    from ponder.games.rules.tree import build, policy_dict
+    from ponder.games.solvers.cfr import run_cfr_plus
+    from ponder.games.solvers.passes import exploitability, game_value
+
+    if args.iterations < 1:
+        raise CliError("--iterations must be at least 1")
+    tree = build(args.game)
+    with Progress("CFR+", "iteration", args.iterations) as bar:
+        solution = run_cfr_plus(tree, args.iterations, on_progress=lambda done: bar.update(done))
+    value = game_value(tree, solution.average)
+    report = {
+        "game": args.game,
+        "iterations": solution.iterations,
+        "seconds": solution.seconds,
+        "iterations_per_second": solution.iterations / solution.seconds,
+        "values": [value, -value],
+        "exploitability": exploitability(tree, solution.average),
+    }
+    if args.policy_out:
+        args.policy_out.write_text(json.dumps(policy_dict(tree, solution.average), indent=1))
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(f"{args.game}: {tree.num_infosets} information sets, {solution.iterations} iterations in "
+              f"{solution.seconds:.2f} s ({report['iterations_per_second']:.0f}/s)")
+        print(f"value: player 0 {value:+.6f}, player 1 {-value:+.6f}; exploitability {report['exploitability']:.2e}")
+    return 0
+
+
+def run_games_exploit(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ponder.cli.progress import Progress
+    from ponder.games.arena.exploit import exploitability_of
+    from ponder.games.players.registry import load_player
+    from ponder.games.rules.openspiel import load
+
+    player = load_player(args.player, args.game, load(args.game))
+    with Progress("exploitability", "information set") as bar:
+        result = asyncio.run(exploitability_of(args.game, player, args.seed, on_progress=lambda done: bar.update(done)))
+    if args.json:
+        print(json.dumps(asdict(result)))
+    else:
+        print(f"{args.game}, {result.player}: exploitability {result.exploitability:.6g} (a best responder's mean win per game over both seats)")
+        print(f"value in seat 0 against itself {result.value:+.6f}; {result.infosets} information sets queried once each, "
+              f"{result.fallbacks} decided by its invalid-move fallback")
+    return 0
+
+
+def run_arena(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ponder.cli.progress import Progress
+    from ponder.games.arena.report import table_lines, write_report
+    from ponder.games.arena.store import STORE_NAME
+    from ponder.games.arena.tournament import load_players, run_arena as play
+
+    if not args.game:
+        raise CliError("--game is required, e.g. --game connect_four")
+    if bool(args.players) == bool(args.scale):
+        raise CliError("give either --players P1,P2,... or --scale KIND:B1,B2,...")
+    players = scale_players(args.scale)[0] if args.scale else [p.strip() for p in args.players.split(",") if p.strip()]
+    config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale)
+    out = args.out or Path("ponder-arena") / re.sub(r"[^A-Za-z0-9_.-]+", "_", args.game)
+    loaded = load_players(config)
+    with Progress("arena", "game") as bar:
+        def on_progress(progress) -> None:
+            bar.update(progress.done, total=progress.total, postfix={"failed": progress.failed} if progress.failed else None)
+
+        try:
+            progress = asyncio.run(play(config, out, loaded, on_progress))
+        except KeyboardInterrupt:
+            print(f"ponder: stopped; every finished game is stored in {out / STORE_NAME}. Re-run the same command to resume.", file=sys.stderr)
+            return 130
+    analysis = write_report(config, out)
+    for line in table_lines(analysis):
+        print(line)
+    if progress.failed:
+        print(f"{progress.failed} game(s) failed; re-run the same command to play them", file=sys.stderr)
+    print(f"report: {out / 'report.html'}; replays: {out / 'replays.jsonl'}")
+    return 0 if progress.done == progress.total else 1
+
+
+def run_arena_replay(args: argparse.Namespace) -> int:
+    from ponder.games.arena.replay import describe, read_replays
+
+    records = read_replays(args.path)
+    if args.index is not None and not 0 <= args.index < len(records):
+        raise CliError(f"--index must be between 0 and {len(records) - 1}")
+    chosen = range(len(records)) if args.index is None else [args.index]
+    for index in chosen:
+        for line in describe(records[index], index):
+            print(line)
+    return 0

@@ -1,0 +1,72 @@
+"""`ponder serve`. Flags override the config file; defaults and the file/environment merge live in
+ponder.server.config (so `create_app()` from Python resolves the same config)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from ponder.cli.common import add_command
+from ponder.server.config import CONFIG_ENV, KEYS_ENV, ServerConfig
+
+# Flags that set a ServerConfig field of the same name; None (not given) keeps the file's or the default.
+FIELD_FLAGS = {
+    "max_concurrency": (int, "chat requests in flight before 429"),
+    "backend_timeout": (float, "seconds per backend request"),
+    "backend_retries": (int, "retries after a backend failure"),
+    "shutdown_timeout": (float, "seconds in-flight requests get on shutdown"),
+    "max_request_bytes": (int, "larger request bodies get 413"),
+}
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    defaults = ServerConfig()
+    serve = add_command(
+        commands, "serve",
+        description="Serve the embedded model and any configured backends over the OpenAI Chat Completions API. "
+        "Requests with reasoning_effort (or extra_body ponder options) think under a budget; others pass through.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--config", type=Path, help=f"JSON or TOML file of server settings (default: ${CONFIG_ENV}); flags override it")
+    serve.add_argument("--backend", action="append", default=[], metavar="NAME=SPEC",
+                       help="serve a backend under NAME: SPEC is 'openai:MODEL@URL' or 'hf:PATH' (repeatable)")
+    serve.add_argument("--no-embedded", action="store_true", help="do not serve the embedded model")
+    serve.add_argument("--api-key", action="append", default=[], metavar="KEY",
+                       help=f"require this bearer key (repeatable; also ${KEYS_ENV}, comma-separated)")
+    for name, (kind, text) in FIELD_FLAGS.items():
+        serve.add_argument("--" + name.replace("_", "-"), type=kind, help=f"{text} (default {getattr(defaults, name)})")
+    serve.add_argument("--effort-config", type=Path, help="JSON of effort presets, as for solve")
+    serve.add_argument("--trace-dir", type=Path, help="write one JSONL trace per thinking request here")
+    serve.add_argument("--no-n", action="store_true", help="refuse n > 1 on raw requests, like some backends")
+    serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    serve.set_defaults(run=run_serve, loads_models=True)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ponder.budget import load_effort_presets
+    from ponder.server.app import serve
+    from ponder.server.config import parse_backend, resolve_config
+
+    overrides = {name: getattr(args, name) for name in FIELD_FLAGS}
+    overrides.update(
+        backends=dict(parse_backend(b) for b in args.backend),
+        api_keys=frozenset(args.api_key),
+        embedded=False if args.no_embedded else None,
+        support_n=False if args.no_n else None,
+        efforts=load_effort_presets(args.effort_config) if args.effort_config else None,
+        trace_dir=args.trace_dir,
+    )
+    config = resolve_config(args.config, overrides)
+    if not args.quiet:  # one JSON line per request on stderr
+        requests_log = logging.getLogger("ponder.server.requests")
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        requests_log.addHandler(handler)
+        requests_log.setLevel(logging.INFO)
+        requests_log.propagate = False
+    print(f"ponder: serving {', '.join(config.served_names)} on http://{args.host}:{args.port}/v1", file=sys.stderr, flush=True)
+    serve(config, args.host, args.port)
+    return 0

@@ -1,0 +1,70 @@
+"""What a scaling sweep draws and how (`ponder scale`'s settings): a frozen dataclass whose defaults the
+CLI reads, importable without the sweep's machinery."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
+
+from typing import TYPE_CHECKING
+
+from ponder.errors import PonderError
+from ponder.strategies.registry import SPECS as STRATEGIES
+
+if TYPE_CHECKING:
+    from ponder.types import Problem, SamplingParams
+
+class SweepError(PonderError, ValueError):
+    """The sweep cannot run as asked (bad settings, problems without a reference answer)."""
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    task: str = "countdown"
+    model: str = "embedded"  # a model spec (see ponder.generators.spec)
+    samples: int = 64  # N: samples drawn per problem; every budget k <= N is estimated from them
+    strategies: tuple[str, ...] = ("single", "best_of_n", "majority", "weighted_majority", "revise")
+    seed: int = 0  # seeds sampling (per chunk), subset resampling, bootstrap and cross-validation folds
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_new_tokens: int = 256
+    chunk: int = 16  # samples per generator call; part of what is sampled, so a resume must keep it
+    concurrency: int = 4  # work units in flight at once
+    retries: int = 3  # further attempts after a failed unit
+    backoff: float = 1.0  # seconds before the first retry, doubling each time (at most MAX_BACKOFF)
+    timeout: float = 120.0  # seconds per generator request
+    bins: int = 4  # difficulty bins for compute-optimal allocation
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.strategies if s not in STRATEGIES]
+        if unknown:
+            raise SweepError(f"unknown strateg{'y' if len(unknown) == 1 else 'ies'}: {', '.join(unknown)}; choose from {', '.join(STRATEGIES)}")
+        if not self.strategies:
+            raise SweepError("name at least one strategy")
+        checks = [
+            (self.samples >= 1, "--samples (formerly --max-candidates) must be at least 1"),
+            (self.chunk >= 1, "the chunk size must be at least 1"),
+            (self.concurrency >= 1, "--concurrency must be at least 1"),
+            (self.retries >= 0, "--retries must be at least 0"),
+            (self.backoff >= 0, "--backoff must be at least 0"),
+            (self.temperature >= 0, "--temperature must be >= 0"),
+            (0 < self.top_p <= 1, "--top-p must be in (0, 1]"),
+            (self.max_new_tokens >= 1, "--max-new-tokens must be at least 1"),
+            (self.bins >= 1, "--bins must be at least 1"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise SweepError(message)
+
+    @property
+    def params(self) -> SamplingParams:
+        from ponder.types import SamplingParams
+
+        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens)
+
+    def identity(self, problems: Sequence[Problem]) -> dict[str, Any]:
+        """What decides the samples drawn; a store only resumes a sweep with the same identity."""
+        digest = hashlib.sha256("\n".join(f"{p.id}\t{p.prompt}" for p in problems).encode()).hexdigest()
+        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk")
+        return {**{k: v for k, v in asdict(self).items() if k in keep}, "problems": len(problems), "problems_sha256": digest}
