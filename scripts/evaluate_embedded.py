@@ -10,9 +10,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from dataclasses import dataclass
 
-from ponder.demo import Setting, measure
-from ponder.generators.embedded import EmbeddedGenerator
+from ponder.budget import Limits
+from ponder.engine import Plan, solve_all
+from ponder.generators import load_generator
+from ponder.generators.base import Generator
+from ponder.tasks import get_task
+from ponder.types import SamplingParams
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One way of thinking about one task's problems."""
+
+    task: str
+    label: str
+    strategy: str
+    candidates: int
+    temperature: float
+
+
+async def measure(generator: Generator, setting: Setting, problems: int, seed: int) -> tuple[float, float]:
+    """Accuracy and generated tokens per problem of one setting on held-out problems."""
+    task = get_task(setting.task)
+    plan = Plan(strategy=setting.strategy, limits=Limits(max_candidates=setting.candidates),
+                params=SamplingParams(temperature=setting.temperature, max_tokens=48), seed=seed)
+    correct = tokens = 0
+    async for outcome in solve_all(task.generate(problems, seed), task, generator, plan):
+        correct += bool(outcome.correct)
+        tokens += outcome.result.usage.generated_tokens if outcome.result else 0
+    return correct / problems, tokens / problems
+
 
 SETTINGS = (
     Setting("countdown", "greedy", "single", 1, 0.0),
@@ -32,11 +61,11 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    generator = EmbeddedGenerator()
+    generator = load_generator("embedded")
     for setting in SETTINGS:
         started = time.monotonic()
-        [row] = asyncio.run(measure(generator, [setting], args.problems, args.seed))
-        print(f"{setting.task:<11} {setting.label:<26} {row.accuracy:7.1%}  {row.mean_tokens:6.1f} tok/problem  "
+        accuracy, mean_tokens = asyncio.run(measure(generator, setting, args.problems, args.seed))
+        print(f"{setting.task:<11} {setting.label:<26} {accuracy:7.1%}  {mean_tokens:6.1f} tok/problem  "
               f"{time.monotonic() - started:5.1f}s", flush=True)
 
 

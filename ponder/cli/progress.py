@@ -18,6 +18,7 @@ class Progress:
         self.interval = interval
         self.started = self.last = time.monotonic()
         self.bar = None
+        self.closed = False
         if self.stream.isatty() if live is None else live:
             from tqdm import tqdm
 
@@ -47,9 +48,12 @@ class Progress:
         print(self.line(), file=self.stream, flush=True)
 
     def close(self) -> None:
+        """Finish: close the bar, or print the final line (once, however often it is called)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.bar is not None:
             self.bar.close()
-            self.bar = None
         elif self.done or self.total:
             self._line()
 

@@ -143,7 +143,11 @@ def run_demo(args: argparse.Namespace) -> int:
     bars: dict[str, Progress] = {}
 
     def on_progress(task: str, progress) -> None:
-        bar = bars.get(task) or bars.setdefault(task, Progress(task, "sample"))
+        if task not in bars:  # the demo sweeps its tasks one after another
+            for done in bars.values():
+                done.close()
+            bars[task] = Progress(task, "sample")
+        bar = bars[task]
         bar.update(progress.done, total=progress.total, postfix={"tokens": f"{progress.tokens:,}"})
 
     try:
