@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, effort_limits
 from ponder.generators.base import Generator
-from ponder.strategies import StrategyError, default_strategy, get_strategy
+from ponder.strategies import default_strategy, get_strategy
 from ponder.strategies.base import Event, Run
 from ponder.tasks.base import Task
 from ponder.types import Problem, Result, SamplingParams
@@ -57,10 +57,7 @@ def make_plan(
         strategy = "single" if level == "none" else default_strategy(verified=True)
         if level == "none":
             params = replace(params, temperature=0.0)
-    spec = get_strategy(strategy)  # fail early on an unknown name or option
-    unknown = set(options or {}) - spec.options
-    if unknown:
-        raise StrategyError(f"strategy {strategy!r} takes no option(s) {', '.join(sorted(unknown))}")
+    get_strategy(strategy).check_options(options or {})  # fail early on an unknown name or option
     if limits.max_dollars is not None and price is None:
         raise BudgetError("a dollar limit needs a price for the model (see --price-table)")
     return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price,

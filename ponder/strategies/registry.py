@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
 
 from ponder.errors import PonderError
 
@@ -70,10 +70,13 @@ class StrategySpec:
     def load(self) -> Strategy:
         return _resolve(self.function)
 
-    async def __call__(self, run: Run, **options: Any) -> Result:
+    def check_options(self, options: Mapping[str, Any]) -> None:
         unknown = set(options) - self.options
         if unknown:
             raise StrategyError(f"strategy {self.name!r} takes no option(s) {', '.join(sorted(unknown))}")
+
+    async def __call__(self, run: Run, **options: Any) -> Result:
+        self.check_options(options)
         return await self.load()(run, **options)
 
 
