@@ -12,7 +12,7 @@ from ponder.scaling.analysis import analyse
 from ponder.scaling.store import Store
 from ponder.scaling.sweep import SweepConfig, run_sweep
 from ponder.strategies.base import Run
-from ponder.strategies.registry import SPECS, StrategySpec, get_spec
+from ponder.strategies.registry import SPECS, StrategySpec
 from ponder.tasks import get_task
 from ponder.testing import AnswerKeyVerifier, ScriptedGenerator
 from ponder.types import Problem, Result

@@ -26,7 +26,7 @@ from ponder.strategies import get_strategy
 from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import Event
 from ponder.tasks.base import Task
-from ponder.types import Message, Problem, SamplingParams
+from ponder.types import Message, Problem
 
 log = logging.getLogger(__name__)
 

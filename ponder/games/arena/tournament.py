@@ -20,7 +20,6 @@ from ponder.games.errors import GameError
 from ponder.games.rules.openspiel import load
 from ponder.games.arena.play import play_game
 from ponder.games.players.base import Player
-from ponder.games.players.spec import parse_spec
 from ponder.games.players.registry import load_player
 
 log = logging.getLogger(__name__)
