@@ -23,14 +23,18 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="verbose logs and full tracebacks")
     parser.set_defaults(run=lambda args: parser.print_help() or 0)
     commands = parser.add_subparsers(title="commands")
-    named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
-    modules = {COMMANDS[named][0]} if named in COMMANDS else set() if argv is not None else {m for m, _ in COMMANDS.values()}
-    for module in dict.fromkeys(m for m, _ in COMMANDS.values()):
-        if module in modules:
-            importlib.import_module(f"ponder.cli.{module}").register(commands)
-    for name, (module, summary) in COMMANDS.items():
-        if module not in modules:
+    if argv is None:
+        wanted = {module for module, _ in COMMANDS.values()}
+    else:
+        named = next((word for word in argv if not word.startswith("-")), None)
+        wanted = {COMMANDS[named][0]} if named in COMMANDS else set()
+    registered: set[str] = set()
+    for name, (module, summary) in COMMANDS.items():  # in table order, so help lists commands the same way
+        if module not in wanted:
             commands.add_parser(name, help=summary)
+        elif module not in registered:
+            registered.add(module)
+            importlib.import_module(f"ponder.cli.{module}").register(commands)
     return parser
 
 

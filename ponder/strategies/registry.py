@@ -68,7 +68,7 @@ class StrategySpec:
         return "allocation" in self.options
 
     def load(self) -> Strategy:
-        return _resolve(self.function)
+        return resolve(self.function)
 
     def check_options(self, options: Mapping[str, Any]) -> None:
         unknown = set(options) - self.options
@@ -81,14 +81,10 @@ class StrategySpec:
 
 
 @cache
-def _resolve(path: str) -> Callable[..., Any]:
+def resolve(path: str) -> Callable[..., Any]:
+    """The function (or class) a 'module:function' path names, imported once."""
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-def resolve(path: str) -> Callable[..., Any]:
-    """The function a 'module:function' path names (imported once)."""
-    return _resolve(path)
 
 
 _CURVES = "ponder.scaling.curves"
