@@ -295,6 +295,10 @@ class Budget:
         self._spent = self._spent + Usage(
             prompt_tokens=generation.prompt_tokens,
             completion_tokens=completion_tokens,
+            thinking_tokens=sum(c.thinking_tokens for c in completions),
+            tool_tokens=sum(c.tool_tokens for c in completions),
+            answer_tokens=sum(c.answer_tokens for c in completions),
+            forced_tokens=sum(c.forced_tokens for c in completions),
             calls=min(generation.calls, reservation.calls),
             candidates=len(completions),
             dollars=dollars,

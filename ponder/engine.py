@@ -15,7 +15,7 @@ from ponder.generators.base import Generator
 from ponder.strategies import default_strategy, get_strategy
 from ponder.strategies.base import Event, Run
 from ponder.tasks.base import Task
-from ponder.types import Problem, Result, SamplingParams
+from ponder.types import Problem, Result, SamplingParams, ThoughtListener
 from ponder.verifiers.base import Verifier
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ def make_run(
     budget: Budget | None = None,
     cap: int | None = None,
     on_event: Callable[[Event], None] = lambda event: None,
+    on_text: ThoughtListener | None = None,
 ) -> Run:
     """The one way a strategy's Run is wired: the plan's strategy, sampling and limits (or a budget
     shared with other runs), the verifier only when the strategy consults one, seeded sampling."""
@@ -94,6 +95,7 @@ def make_run(
         on_event=on_event,
         batch_size=plan.batch_size,
         cap=cap,
+        on_text=on_text,
     )
 
 
@@ -110,9 +112,12 @@ async def solve(
     *,
     index: int = 0,
     on_event: Callable[[Event], None] = lambda event: None,
+    on_text: ThoughtListener | None = None,
 ) -> Result:
-    """Think about one problem within the plan's budget; always returns (anytime)."""
-    run = make_run(problem, generator, plan, extract=task.extract, verifier=task.verifier, seed=problem_seed(plan, index), on_event=on_event)
+    """Think about one problem within the plan's budget; always returns (anytime). `on_text` hears a
+    thinking generator's chains as they are decoded."""
+    run = make_run(problem, generator, plan, extract=task.extract, verifier=task.verifier, seed=problem_seed(plan, index),
+                   on_event=on_event, on_text=on_text)
     return await think(run, plan)
 
 
@@ -135,6 +140,7 @@ async def solve_all(
     *,
     concurrency: int = 1,
     on_event: Callable[[Event], None] = lambda event: None,
+    on_text: ThoughtListener | None = None,
 ) -> AsyncIterator[Outcome]:
     """Solve many problems, `concurrency` at a time, yielding outcomes as they finish. A failure on
     one problem is recorded in its outcome and never stops the others."""
@@ -143,7 +149,7 @@ async def solve_all(
     async def one(index: int, problem: Problem) -> Outcome:
         async with slots:
             try:
-                result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
+                result = await solve(problem, task, generator, plan, index=index, on_event=on_event, on_text=on_text)
             except Exception as error:  # one bad problem must not lose the batch; the error is kept
                 log.error("problem %s failed: %s", problem.id, error)
                 log.debug("problem %s failed", problem.id, exc_info=True)

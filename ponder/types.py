@@ -7,9 +7,12 @@ these are the values that flow. Nothing here does work.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 Role = Literal["system", "user", "assistant", "tool"]
+# Hears a thinking generator's output as it is decoded: (choice index, channel, text); channels are
+# 'thought', 'tool', 'close' and 'answer'. Called from the decoding thread.
+ThoughtListener = Callable[[int, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -33,11 +36,26 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class ThinkingBudget:
+    """How long one chain of thought may be: a cap and a minimum in thinking tokens (model, tool and cue
+    tokens inside the thought), as in s1's budget forcing (Muennighoff et al. 2025, "s1: Simple
+    test-time scaling"). At the cap the thought is closed with `close` and the model must answer; an end
+    of thought before `minimum` is suppressed and `cue` appended instead."""
+
+    cap: int | None = None  # None: only the completion's max_tokens limits the thought
+    minimum: int = 0
+    tools: bool = True  # let the model call its tools inside the thought
+    close: str | None = None  # text that closes the thought at the cap; None: the model's own marker
+    cue: str | None = None  # text appended when an early end is suppressed; None: the model's own cue
+
+
+@dataclass(frozen=True)
 class SamplingParams:
     temperature: float = 1.0  # 0 means greedy decoding
     top_p: float = 1.0  # nucleus sampling mass
-    max_tokens: int = 128  # cap on completion tokens per candidate
+    max_tokens: int = 128  # cap on completion tokens per candidate (thought, answer and forced tokens)
     seed: int | None = None  # makes local sampling reproducible; passed to endpoints that honour it
+    thinking: ThinkingBudget | None = None  # for models that think; None: the model's defaults
 
 
 @dataclass(frozen=True)
@@ -48,6 +66,19 @@ class Completion:
     completion_tokens: int
     finish_reason: str  # "stop", "length", "deadline" or the endpoint's own value
     reasoning: str | None = None  # the backend's reasoning / reasoning_content, when it returns one
+    thinking_tokens: int = 0  # the thought: model, tool and cue tokens (within completion_tokens)
+    tool_tokens: int = 0  # tool output inside the thought
+    cue_tokens: int = 0  # cues budget forcing appended inside the thought
+    close_tokens: int = 0  # the text budget forcing wrote to close the thought at its cap
+
+    @property
+    def forced_tokens(self) -> int:
+        return self.cue_tokens + self.close_tokens
+
+    @property
+    def answer_tokens(self) -> int:
+        """What the model wrote after its thought (everything, for a model that does not think)."""
+        return self.completion_tokens - self.thinking_tokens - self.close_tokens
 
 
 @dataclass(frozen=True)
@@ -86,7 +117,11 @@ class Usage:
     """Compute spent. Every field only ever grows; `+` adds two spends."""
 
     prompt_tokens: int = 0
-    completion_tokens: int = 0
+    completion_tokens: int = 0  # everything generated: thought, answer and forced tokens
+    thinking_tokens: int = 0  # of which inside thoughts (model, tool and cue tokens)
+    tool_tokens: int = 0  # of which tool output inside thoughts
+    answer_tokens: int = 0  # of which written by the model after its thought (all of it without one)
+    forced_tokens: int = 0  # of which inserted by budget forcing (cues and closing text)
     verifier_tokens: int = 0
     calls: int = 0  # generator requests
     verifier_calls: int = 0

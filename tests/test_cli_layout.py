@@ -44,7 +44,9 @@ def test_progress_off_a_terminal_reports_every_interval():
 def test_a_logged_solve_writes_no_carriage_returns():
     done = run_cli("solve", "--task", "arithmetic", "--count", "4", "--max-candidates", "2")
     assert done.returncode == 0, done.stderr
-    assert "\r" not in done.stderr and len(done.stderr.splitlines()) <= 3
+    lines = done.stderr.splitlines()
+    assert "\r" not in done.stderr and lines and lines[-1].startswith("4 problems")
+    assert all(line.startswith("solving: ") for line in lines[:-1])  # milestone lines only (one per 10 s on a slow machine)
 
 
 def test_a_problem_typed_as_text_is_answered_under_a_readable_label():

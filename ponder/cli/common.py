@@ -43,15 +43,17 @@ def default(config: type, name: str) -> Any:
 
 def add_model_flags(parser: argparse.ArgumentParser, timeout: float = 120.0) -> None:
     group = parser.add_argument_group("model")
-    group.add_argument("--model", default="embedded", help="embedded (default), openai:MODEL@BASE_URL or hf:PATH")
+    group.add_argument("--model", default="embedded", help="embedded (default: the embedded model best on the task, see `ponder tasks`), ponder-tiny, ponder-think, "
+                            "openai:MODEL@BASE_URL or hf:PATH")
     group.add_argument("--timeout", type=float, default=timeout, help=f"seconds per backend request (default {timeout:g})")
 
 
-def add_sampling_flags(parser: argparse.ArgumentParser, temperature: float, top_p: float, max_new_tokens: int) -> None:
+def add_sampling_flags(parser: argparse.ArgumentParser, temperature: float, top_p: float, max_new_tokens: int | None) -> None:
     group = parser.add_argument_group("sampling")
     group.add_argument("--temperature", type=float, default=temperature, help="(default %(default)s)")
     group.add_argument("--top-p", type=float, default=top_p, help="(default %(default)s)")
-    group.add_argument("--max-new-tokens", type=int, default=max_new_tokens, help="cap on each candidate's length (default %(default)s)")
+    shown = "256; a thinking model: its thinking tokens + 64" if max_new_tokens is None else "%(default)s"
+    group.add_argument("--max-new-tokens", type=int, default=max_new_tokens, help=f"cap on each candidate's length (default {shown})")
 
 
 def check_sampling(args: argparse.Namespace) -> None:
@@ -59,15 +61,22 @@ def check_sampling(args: argparse.Namespace) -> None:
         raise CliError("--temperature must be >= 0")
     if not 0 < args.top_p <= 1:
         raise CliError("--top-p must be in (0, 1]")
-    if args.max_new_tokens < 1:
+    if args.max_new_tokens is not None and args.max_new_tokens < 1:
         raise CliError("--max-new-tokens must be at least 1")
 
 
-def load_model(spec: str, timeout: float):
-    """The generator a --model spec names."""
+def model_for(spec: str, task: str | None) -> str:
+    """The --model spec, with 'embedded' resolved to the embedded model that is best on the task."""
+    from ponder.generators.spec import embedded_for
+
+    return embedded_for(task) if spec == "embedded" else spec
+
+
+def load_model(spec: str, timeout: float, task: str | None = None):
+    """The generator a --model spec names ('embedded': the best embedded model for `task`)."""
     from ponder.generators import load_generator
 
-    return load_generator(spec, timeout=timeout)
+    return load_generator(model_for(spec, task), timeout=timeout)
 
 
 def price_of(path: Path, generator: Any, spec: str):

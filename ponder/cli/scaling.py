@@ -7,7 +7,9 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from ponder.cli.common import CliError, add_command, add_model_flags, add_sampling_flags, default, load_model, price_of, warn_malformed
+from ponder.cli.common import (
+    CliError, add_command, add_model_flags, add_sampling_flags, default, load_model, model_for, price_of, warn_malformed,
+)
 from ponder.scaling.config import SweepConfig
 from ponder.tasks import TASKS
 
@@ -20,8 +22,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     scale.add_argument("--problems", type=int, default=100, help="how many built-in problems (without --input)")
     scale.add_argument("--problem-seed", type=int, default=0, help="which built-in problems")
     add_model_flags(scale, timeout=d("timeout"))
-    scale.add_argument("--strategies", default=",".join(d("strategies")),
-                       help="comma-separated; pool strategies are estimated at every budget, the others run per budget (default %(default)s)")
+    scale.add_argument("--strategies", default=None,
+                       help=f"comma-separated; pool strategies are estimated at every budget, the others run per budget (default {','.join(d('strategies'))}; "
+                            f"with --thinking-budgets: {','.join(THINKING_STRATEGIES)})")
+    scale.add_argument("--thinking-budgets", help="comma-separated thinking budgets L (tokens per chain): one sweep per L, then "
+                                                  "think longer vs wider vs both (longer_vs_wider.*) in --out")
     scale.add_argument("--samples", type=int, default=None, help=f"N: samples per problem, the largest budget (default {d('samples')})")
     scale.add_argument("--max-candidates", type=int, default=None, help=argparse.SUPPRESS)  # the old name of --samples
     scale.add_argument("--seed", type=int, default=d("seed"))
@@ -45,6 +50,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     demo.set_defaults(run=run_demo, loads_models=True)
 
 
+THINKING_STRATEGIES = ("think", "best_of_n", "majority", "weighted_majority")
+
+
+def thinking_budgets(args: argparse.Namespace) -> list[int]:
+    if not args.thinking_budgets:
+        return []
+    try:
+        budgets = sorted({int(b) for b in args.thinking_budgets.split(",") if b.strip()})
+    except ValueError:
+        raise CliError(f"--thinking-budgets takes whole numbers separated by commas, got {args.thinking_budgets!r}") from None
+    if not budgets or budgets[0] < 1:
+        raise CliError("--thinking-budgets must be whole numbers of at least 1")
+    return budgets
+
+
 def sweep_config(args: argparse.Namespace) -> SweepConfig:
     """The sweep the flags ask for (every SweepConfig field has a flag of the same name)."""
     samples = args.samples
@@ -55,8 +75,12 @@ def sweep_config(args: argparse.Namespace) -> SweepConfig:
             raise CliError("--max-candidates must be at least 1")
         samples = args.max_candidates if samples is None else samples
     values = {f.name: getattr(args, f.name) for f in fields(SweepConfig) if hasattr(args, f.name)}
-    values["strategies"] = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
+    if args.strategies is None:
+        values["strategies"] = THINKING_STRATEGIES if thinking_budgets(args) else default(SweepConfig, "strategies")
+    else:
+        values["strategies"] = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     values["samples"] = default(SweepConfig, "samples") if samples is None else samples
+    values["model"] = model_for(args.model, args.task)  # the store records the model that really ran
     return SweepConfig(**values)
 
 
@@ -66,7 +90,10 @@ def run_scale(args: argparse.Namespace) -> int:
     from ponder.tasks import get_task
     from ponder.tasks.base import load_problems
 
+    from dataclasses import replace
+
     config = sweep_config(args)
+    budgets = thinking_budgets(args)
     task = get_task(args.task)
     if args.input is not None:
         problems, errors = load_problems(task, args.input)
@@ -77,7 +104,7 @@ def run_scale(args: argparse.Namespace) -> int:
         raise CliError("--problems must be at least 1")
     else:
         problems = task.generate(args.problems, args.problem_seed)
-    generator = load_model(args.model, args.timeout)
+    generator = load_model(config.model, args.timeout)
     price = price_of(args.price_table, generator, args.model) if args.price_table else None
     bar = Progress("sweep", "sample")
 
@@ -89,15 +116,29 @@ def run_scale(args: argparse.Namespace) -> int:
             spend["failed"] = progress.failed_units
         bar.update(progress.done, total=progress.total, postfix=spend)
 
-    try:
-        summary, analysis = scale(config, problems, task, generator, args.out, command=["ponder", *sys.argv[1:]], on_progress=on_progress)
-    except KeyboardInterrupt:
-        bar.close()
-        print(f"ponder: stopped; everything finished so far is stored in {args.out / 'sweep.sqlite'}. "
-              "Re-run the same command to resume.", file=sys.stderr)
-        return 130
+    runs = [(config, args.out)] if not budgets else [(replace(config, thinking_tokens=b), args.out / f"thinking-{b}") for b in budgets]
+    analyses = {}
+    for run_config, out in runs:
+        try:
+            summary, analysis = scale(run_config, problems, task, generator, out, command=["ponder", *sys.argv[1:]], on_progress=on_progress)
+        except KeyboardInterrupt:
+            bar.close()
+            print(f"ponder: stopped; everything finished so far is stored in {out / 'sweep.sqlite'}. "
+                  "Re-run the same command to resume.", file=sys.stderr)
+            return 130
+        if budgets:
+            print(f"\n== thinking budget {run_config.thinking_tokens} tokens per chain ==", file=sys.stderr)
+        print_analysis(analysis, out)
+        analyses[run_config.thinking_tokens] = analysis
+        if summary.failed_units:
+            break
     bar.close()
-    print_analysis(analysis, args.out)
+    if budgets and len(analyses) == len(budgets):
+        from ponder.scaling.longer_wider import write
+
+        record = write(args.out, {b: a.points for b, a in analyses.items()})
+        print((args.out / "longer_vs_wider.md").read_text())
+        print(f"wrote {args.out}/longer_vs_wider.png/.svg/.md/.json ({len(record['points'])} points)")
     for reason in summary.skipped:
         print(f"skipped {reason}", file=sys.stderr)
     if summary.failed_units:
@@ -133,32 +174,36 @@ def run_demo(args: argparse.Namespace) -> int:
     import time
 
     from ponder.cli.progress import Progress
-    from ponder.demo import demo
+    from ponder.demo import DEMO_SWEEPS, THINK_SWEEP, demo
     from ponder.generators import load_generator
 
     if args.problems < 2:
         raise CliError("--problems must be at least 2 (the allocation is cross-validated over two halves)")
     started = time.monotonic()
-    generator = load_generator("embedded")
+    generators = {name: load_generator(name) for name in {c.model for c in DEMO_SWEEPS} | {THINK_SWEEP.model}}
     bars: dict[str, Progress] = {}
 
-    def on_progress(task: str, progress) -> None:
-        if task not in bars:  # the demo sweeps its tasks one after another
+    def on_progress(name: str, progress) -> None:
+        if name not in bars:  # the demo sweeps one after another
             for done in bars.values():
                 done.close()
-            bars[task] = Progress(task, "sample")
-        bar = bars[task]
+            bars[name] = Progress(name, "sample")
+        bar = bars[name]
         bar.update(progress.done, total=progress.total, postfix={"tokens": f"{progress.tokens:,}"})
 
     try:
-        results = asyncio.run(demo(generator, args.out, args.problems, on_progress))
+        results = asyncio.run(demo(generators, args.out, args.problems, on_progress))
     finally:
         for bar in bars.values():
             bar.close()
-    print(f"\nponder demo: {generator.name} ({generator.parameter_count:,} parameters), {args.problems} held-out problems per task")
-    for config, _, analysis in results:
-        print(f"\n== {config.task}: N = {config.samples} samples per problem, every budget estimated from them ==")
-        print_analysis(analysis, args.out / config.task)
-    print(f"\nSpending more inference compute, checked by a verifier or a vote, buys accuracy; open "
-          f"{args.out}/*/report.html for the curves. ({time.monotonic() - started:.0f}s)")
+    for name, config, _, analysis in results:
+        generator = generators[config.model]
+        thinking = f", thinking budget {config.thinking_tokens} tokens per chain" if config.thinking_tokens is not None else ""
+        print(f"\n== {config.task} with {generator.name} ({generator.parameter_count:,} parameters){thinking}: "
+              f"N = {config.samples} samples per problem, every budget estimated from them ==")
+        print_analysis(analysis, args.out / (config.task if config.thinking_tokens is None else f"think/{name}"))
+    print("\n== think longer vs think wider vs both (ponder-think, countdown with uniformly drawn reachable targets) ==")
+    print((args.out / "think" / "longer_vs_wider.md").read_text())
+    print(f"Spending more inference compute, checked by a verifier or a vote, buys accuracy. Open {args.out}/*/report.html "
+          f"and {args.out}/think/longer_vs_wider.png for the curves. ({time.monotonic() - started:.0f}s)")
     return 0

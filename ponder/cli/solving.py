@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ponder.budget import EFFORT_LEVELS
-from ponder.cli.common import CliError, add_command, add_model_flags, add_sampling_flags, check_sampling, load_model, price_of, warn_malformed
+from ponder.cli.common import (
+    CliError, add_command, add_model_flags, add_sampling_flags, check_sampling, load_model, model_for, price_of, warn_malformed,
+)
 from ponder.strategies.registry import NAMES as STRATEGY_NAMES
 from ponder.tasks import TASKS
 
@@ -33,7 +35,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     budget.add_argument("--max-seconds", type=float)
     budget.add_argument("--max-dollars", type=float, help="needs --price-table")
     budget.add_argument("--price-table", type=Path, help='JSON {"MODEL": {"prompt": $/Mtok, "completion": $/Mtok}}')
-    add_sampling_flags(solve, temperature=1.0, top_p=1.0, max_new_tokens=256)
+    add_sampling_flags(solve, temperature=1.0, top_p=1.0, max_new_tokens=None)
+    thinking = solve.add_argument_group("thinking (models that think: ponder-think, ...)")
+    thinking.add_argument("--thinking-tokens", type=int, help="cap on each chain of thought; at the cap the thought is closed and the model answers (ponder-think default: 1024)")
+    thinking.add_argument("--min-thinking-tokens", type=int, help="an earlier end of thought is suppressed and thinking goes on")
+    thinking.add_argument("--no-tools", action="store_true", help="no tool calls inside the thought (the model writes every result itself)")
+    thinking.add_argument("--show-thinking", action="store_true", help="print the chosen chain of thought (one problem)")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--concurrency", type=int, default=1, help="problems solved at once")
     solve.add_argument("--trace", type=Path, help="append a JSONL trace of every event here")
@@ -56,7 +63,6 @@ def run_solve(args: argparse.Namespace) -> int:
     from ponder.budget import DEFAULT_EFFORTS, Limits, load_effort_presets
     from ponder.engine import make_plan
     from ponder.strategies.adaptive import Allocation
-    from ponder.types import SamplingParams
 
     task, problems, errors = _problems(args)
     if not problems and not errors:
@@ -67,12 +73,13 @@ def run_solve(args: argparse.Namespace) -> int:
         raise CliError("--concurrency must be at least 1")
     overrides = Limits(max_candidates=args.max_candidates, max_tokens=args.max_tokens, max_calls=args.max_calls,
                        max_seconds=args.max_seconds, max_dollars=args.max_dollars)
+    args.model = model_for(args.model, task.name)
     generator = load_model(args.model, args.timeout)
     plan = make_plan(
         strategy=args.strategy,
         effort=args.effort,
         overrides=overrides,
-        params=SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens),
+        params=_sampling(args),
         seed=args.seed,
         presets=load_effort_presets(args.effort_config) if args.effort_config else DEFAULT_EFFORTS,
         price=price_of(args.price_table, generator, args.model) if args.price_table else None,
@@ -89,6 +96,20 @@ def run_solve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if summary["failed"] else 0
+
+
+def _sampling(args: argparse.Namespace):
+    """Sampling parameters; a thinking budget when one is asked for or the model thinks."""
+    from ponder.generators.spec import THINK_NAME
+    from ponder.thinking.budget import thinking_budget, with_thinking
+    from ponder.types import SamplingParams
+
+    params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens or 256)
+    asked = args.thinking_tokens is not None or args.min_thinking_tokens is not None or args.no_tools
+    if not asked and args.model != THINK_NAME:
+        return params
+    budget = thinking_budget(args.thinking_tokens, args.min_thinking_tokens, tools=not args.no_tools)
+    return with_thinking(params, budget, args.max_new_tokens)
 
 
 def _problems(args: argparse.Namespace):
@@ -127,8 +148,9 @@ async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
             print(f"  {event.message}", file=sys.stderr)
 
     bar = Progress("solving", "problem", len(problems)) if len(problems) > 1 else None
+    live = _live_thinking if single and args.show_thinking else None
     try:
-        async for outcome in solve_all(problems, task, generator, plan, concurrency=args.concurrency, on_event=on_event):
+        async for outcome in solve_all(problems, task, generator, plan, concurrency=args.concurrency, on_event=on_event, on_text=live):
             record: dict[str, Any] = {"id": outcome.problem.id}
             if outcome.result is None:
                 summary["failed"] += 1
@@ -145,6 +167,11 @@ async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
                               candidates=len(result.candidates), usage=result.usage.to_dict())
                 if single:
                     record["text"] = result.text
+                    if args.show_thinking and getattr(generator, "thinks", False):
+                        print(file=sys.stderr)
+                    elif args.show_thinking and result.chosen is not None:  # a model that does not stream its thought
+                        thought = result.candidates[result.chosen].completion.reasoning
+                        print(f"thinking:\n{thought}\n" if thought else "(no thought)", file=sys.stderr)
             _emit(args, record, label="answer" if text_problem else None)
             figures = {"accuracy": f"{summary['correct'] / summary['checked']:.0%}"} if summary["checked"] else {}
             if bar is not None:
@@ -155,6 +182,16 @@ async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
         if writer:
             writer.close()
     return summary
+
+
+def _live_thinking(choice: int, channel: str, text: str) -> None:
+    """--show-thinking: each chain's thought on stderr as it is decoded (ponder-think ends a step with ';')."""
+    if channel == "answer":
+        return
+    if channel == "close":
+        text = f" [{text}: thought closed at its budget]"
+    sys.stderr.write(text.replace(";", f"\n[{choice}] " if channel != "close" else "\n"))
+    sys.stderr.flush()
 
 
 def _emit(args: argparse.Namespace, record: dict[str, Any], label: str | None = None) -> None:
@@ -175,8 +212,10 @@ def _emit(args: argparse.Namespace, record: dict[str, Any], label: str | None = 
 def run_tasks(args: argparse.Namespace) -> int:
     from ponder.tasks import get_task
 
+    from ponder.generators.spec import embedded_for
+
     for name in TASKS:
-        print(f"{name:<12} {get_task(name).description}")
+        print(f"{name:<20} {get_task(name).description} [embedded: {embedded_for(name)}]")
     return 0
 
 

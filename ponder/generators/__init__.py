@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from ponder.generators.base import Generator, GeneratorError
-from ponder.generators.spec import EMBEDDED_NAME, MODEL_SPECS, ModelSpec, parse_model_spec
+from ponder.generators.spec import EMBEDDED_NAME, MODEL_SPECS, THINK_NAME, ModelSpec, parse_model_spec
 
 
 def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries: int = 2) -> Generator:
     """The generator a model spec names (heavy libraries are imported only for the kind asked for)."""
     parsed = parse_model_spec(spec) if isinstance(spec, str) else spec
+    if parsed.kind == "embedded" and parsed.model == THINK_NAME:
+        from ponder.generators.embedded_think import EmbeddedThinkGenerator
+
+        return EmbeddedThinkGenerator()
     if parsed.kind == "embedded":
         from ponder.generators.embedded import EmbeddedGenerator
 
@@ -22,4 +26,4 @@ def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries
     return OpenAIGenerator(parsed.model, parsed.base_url, timeout=timeout, max_retries=max_retries)
 
 
-__all__ = ["EMBEDDED_NAME", "Generator", "GeneratorError", "MODEL_SPECS", "ModelSpec", "load_generator", "parse_model_spec"]
+__all__ = ["EMBEDDED_NAME", "Generator", "GeneratorError", "MODEL_SPECS", "ModelSpec", "load_generator", "parse_model_spec", "THINK_NAME"]

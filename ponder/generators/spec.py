@@ -1,6 +1,6 @@
 """Model specs: the one place where the text naming a model is parsed.
 
-'embedded' (or its served name 'ponder-tiny'), 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for the
+'embedded' (or its served name 'ponder-tiny'), 'ponder-think' (the embedded model that thinks), 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for the
 OpenAI API itself) and 'hf:PATH'. The CLI, the server's backends and the games' LLM players all read
 specs through `parse_model_spec`; `ponder.generators.load_generator` turns one into a generator.
 """
@@ -13,14 +13,27 @@ from typing import Literal
 from ponder.generators.base import GeneratorError
 
 EMBEDDED_NAME = "ponder-tiny"  # what the embedded model is called when served and in usage records
+THINK_NAME = "ponder-think"  # the embedded model that searches in a chain of thought (countdown)
+EMBEDDED_NAMES = (EMBEDDED_NAME, THINK_NAME)
+# What 'embedded' means per task: the embedded model measured best on it (see the model cards).
+EMBEDDED_FOR_TASK = {"countdown": THINK_NAME, "countdown-reachable": THINK_NAME}
+
+
+def embedded_for(task: str | None) -> str:
+    """The embedded model 'embedded' stands for on a task.
+
+    >>> embedded_for("countdown"), embedded_for("arithmetic")
+    ('ponder-think', 'ponder-tiny')
+    """
+    return EMBEDDED_FOR_TASK.get(task or "", EMBEDDED_NAME)
 OPENAI_URL = "https://api.openai.com/v1"  # where 'openai:MODEL' without '@BASE_URL' goes
-MODEL_SPECS = "'embedded', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com) or 'hf:PATH'"
+MODEL_SPECS = "'embedded' ('ponder-tiny'), 'ponder-think', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com) or 'hf:PATH'"
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     kind: Literal["embedded", "openai", "hf"]
-    model: str  # the model's name at its backend (openai), its checkpoint path (hf), or EMBEDDED_NAME
+    model: str  # the model's name at its backend (openai), its checkpoint path (hf), or one of EMBEDDED_NAMES
     base_url: str | None = None  # openai only: as given (None: the OpenAI API)
 
     @property
@@ -39,6 +52,8 @@ def parse_model_spec(text: str) -> ModelSpec:
     """
     if text in ("embedded", EMBEDDED_NAME):
         return ModelSpec("embedded", EMBEDDED_NAME)
+    if text == THINK_NAME:
+        return ModelSpec("embedded", THINK_NAME)
     kind, _, rest = text.partition(":")
     if kind == "hf" and rest:
         return ModelSpec("hf", rest)

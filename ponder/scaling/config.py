@@ -35,6 +35,7 @@ class SweepConfig:
     backoff: float = 1.0  # seconds before the first retry, doubling each time (at most MAX_BACKOFF)
     timeout: float = 120.0  # seconds per generator request
     bins: int = 4  # difficulty bins for compute-optimal allocation
+    thinking_tokens: int | None = None  # cap on each sample's chain of thought (models that think); None: model default
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.strategies if s not in STRATEGIES]
@@ -52,6 +53,7 @@ class SweepConfig:
             (0 < self.top_p <= 1, "--top-p must be in (0, 1]"),
             (self.max_new_tokens >= 1, "--max-new-tokens must be at least 1"),
             (self.bins >= 1, "--bins must be at least 1"),
+            (self.thinking_tokens is None or self.thinking_tokens >= 0, "thinking budgets must be at least 0"),
         ]
         for ok, message in checks:
             if not ok:
@@ -59,12 +61,17 @@ class SweepConfig:
 
     @property
     def params(self) -> SamplingParams:
+        from ponder.thinking.budget import thinking_budget, with_thinking
         from ponder.types import SamplingParams
 
-        return SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens)
+        params = SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens)
+        if self.thinking_tokens is None:
+            return params
+        return with_thinking(params, thinking_budget(self.thinking_tokens))
 
     def identity(self, problems: Sequence[Problem]) -> dict[str, Any]:
         """What decides the samples drawn; a store only resumes a sweep with the same identity."""
         digest = hashlib.sha256("\n".join(f"{p.id}\t{p.prompt}" for p in problems).encode()).hexdigest()
-        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk")
-        return {**{k: v for k, v in asdict(self).items() if k in keep}, "problems": len(problems), "problems_sha256": digest}
+        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens")
+        chosen = {k: v for k, v in asdict(self).items() if k in keep and (k != "thinking_tokens" or v is not None)}  # older stores have none
+        return {**chosen, "problems": len(problems), "problems_sha256": digest}

@@ -13,11 +13,13 @@ from typing import Any, Mapping
 from ponder.budget import DEFAULT_EFFORTS, EFFORT_LEVELS, TOKENS_PER_CANDIDATE, BudgetError, Limits
 from ponder.errors import PonderError
 from ponder.generators.base import GeneratorError
-from ponder.generators.spec import EMBEDDED_NAME, parse_model_spec
+from ponder.generators.spec import EMBEDDED_NAMES, parse_model_spec
 
 CONFIG_ENV = "PONDER_CONFIG"  # path of a config file, when none is given
 KEYS_ENV = "PONDER_API_KEYS"  # comma-separated bearer keys, added to the configured ones
 
+# o1 semantics for models that think (ponder-think): reasoning_effort sets the length of one chain of thought.
+DEFAULT_THINKING_EFFORTS = {"none": 0, "minimal": 64, "low": 256, "medium": 1024, "high": 2048, "xhigh": 3000, "max": 3900}
 DEFAULT_CAP = Limits(max_candidates=256, max_tokens=256 * TOKENS_PER_CANDIDATE, max_seconds=300)
 
 
@@ -28,7 +30,7 @@ class ConfigError(PonderError, ValueError):
 @dataclass(frozen=True)
 class ServerConfig:
     backends: Mapping[str, str] = field(default_factory=dict)  # served name -> model spec ('openai:MODEL@URL', 'hf:PATH')
-    embedded: bool = True  # also serve the embedded model (as 'ponder-tiny')
+    embedded: bool = True  # also serve the embedded models ('ponder-tiny' and 'ponder-think')
     api_keys: frozenset[str] = frozenset()  # bearer keys accepted; empty: no authentication
     max_concurrency: int = 256  # chat requests in flight; more are refused with 429 and Retry-After
     budget_cap: Limits = DEFAULT_CAP  # no request may ask for more than this, whatever its effort or budget
@@ -41,6 +43,7 @@ class ServerConfig:
     support_n: bool = True  # False: refuse n > 1 on raw requests, as some backends do
     shutdown_timeout: float = 10.0  # seconds in-flight requests get to finish on shutdown
     max_request_bytes: int = 2 * 1024 * 1024  # larger request bodies are refused with 413 before they are read
+    thinking_efforts: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_THINKING_EFFORTS))  # models that think: reasoning_effort -> thinking tokens of the chain
 
     def __post_init__(self) -> None:
         for name in ("max_concurrency", "max_tokens_per_candidate", "max_thinking_n", "max_request_bytes"):
@@ -55,12 +58,17 @@ class ServerConfig:
                 parse_model_spec(spec)
             except GeneratorError:
                 raise ConfigError(f"backend {name!r}: give a model spec like 'openai:MODEL@URL' or 'hf:PATH', got {spec!r}") from None
-        if self.embedded and EMBEDDED_NAME in self.backends:
-            raise ConfigError(f"backend name {EMBEDDED_NAME!r} is the embedded model's; pick another or turn the embedded model off")
+        for name in EMBEDDED_NAMES:
+            if self.embedded and name in self.backends:
+                raise ConfigError(f"backend name {name!r} is an embedded model's; pick another or turn the embedded models off")
+        if set(self.thinking_efforts) != set(DEFAULT_THINKING_EFFORTS) or any(
+            type(v) is not int or v < 0 for v in self.thinking_efforts.values()
+        ):
+            raise ConfigError(f"thinking_efforts must give every level ({', '.join(DEFAULT_THINKING_EFFORTS)}) a whole number of tokens >= 0")
 
     @property
     def served_names(self) -> list[str]:
-        return ([EMBEDDED_NAME] if self.embedded else []) + list(self.backends)
+        return (list(EMBEDDED_NAMES) if self.embedded else []) + list(self.backends)
 
 
 def parse_backend(text: str) -> tuple[str, str]:
@@ -118,6 +126,10 @@ def load_config(path: str | Path, base: ServerConfig = ServerConfig()) -> Server
         efforts = dict(base.efforts)
         efforts.update({level: _limits(limits, f"{path}: efforts.{level}") for level, limits in values["efforts"].items()})
         values["efforts"] = MappingProxyType(efforts)
+    if "thinking_efforts" in values:
+        if not isinstance(values["thinking_efforts"], dict):
+            raise ConfigError(f"{path}: thinking_efforts must map levels to thinking tokens")
+        values["thinking_efforts"] = {**base.thinking_efforts, **values["thinking_efforts"]}
     if "trace_dir" in values:
         values["trace_dir"] = Path(values["trace_dir"])
     try:

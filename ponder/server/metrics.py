@@ -4,7 +4,7 @@ every backend call and token into them — the spend the server can prove, cance
 from __future__ import annotations
 
 import asyncio
-from typing import Sequence
+from typing import Any, Sequence
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
@@ -39,6 +39,7 @@ class MeteredGenerator:
         self.inner = inner
         self.name = inner.name
         self.parameter_count = inner.parameter_count
+        self.thinks = getattr(inner, "thinks", False)
         self._in_flight = metrics.backend_in_flight.labels(model)
         self._calls = {o: metrics.backend_calls.labels(model, o) for o in ("ok", "error", "cancelled")}
         self._prompt = metrics.tokens.labels(model, "prompt")
@@ -52,11 +53,11 @@ class MeteredGenerator:
         return self.inner.calls_for(n)
 
     async def generate(
-        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None, **extra: Any
     ) -> Generation:
         self._in_flight.inc()
         try:
-            generation = await self.inner.generate(messages, n, params, timeout)
+            generation = await self.inner.generate(messages, n, params, timeout, **extra)
         except asyncio.CancelledError:
             self._calls["cancelled"].inc()
             raise

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from ponder.generators import EMBEDDED_NAME, load_generator, parse_model_spec
+from ponder.generators import EMBEDDED_NAME, THINK_NAME, load_generator, parse_model_spec
 from ponder.generators.base import Generator
 from ponder.server.config import ServerConfig
 from ponder.server.metrics import MeteredGenerator, Metrics
@@ -30,6 +30,9 @@ def build_models(config: ServerConfig, metrics: Metrics, embedded: Generator | N
 
             embedded = EmbeddedGenerator()
         models[EMBEDDED_NAME] = ServedModel(EMBEDDED_NAME, MeteredGenerator(embedded, metrics, EMBEDDED_NAME))
+        from ponder.generators.embedded_think import EmbeddedThinkGenerator
+
+        models[THINK_NAME] = ServedModel(THINK_NAME, MeteredGenerator(EmbeddedThinkGenerator(), metrics, THINK_NAME))
     for name, spec in config.backends.items():
         parsed = parse_model_spec(spec)
         generator = load_generator(parsed, timeout=config.backend_timeout, max_retries=config.backend_retries)

@@ -25,7 +25,9 @@ from ponder.server.errors import ApiError, bad_request
 from ponder.server.metrics import Metrics
 from ponder.server.models import ServedModel
 from ponder.server.proxy import Answer
+from ponder.engine import DEFAULT_EFFORT
 from ponder.server.thinking import Finished, Job, Reasoning, conversation, resolve, think
+from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.trace import TraceWriter, event_record, result_record
 from ponder.types import Result, SamplingParams, Usage
 
@@ -75,7 +77,7 @@ def usage_of(results: Sequence[Result]) -> tuple[p.Usage, Usage]:
     """The OpenAI usage of thought-through answers (every token counted; reasoning_tokens are all
     generated tokens except the returned answers'), and the summed spend behind it."""
     spent = spent_by(results)
-    answers = sum(r.candidates[r.chosen].completion.completion_tokens for r in results if r.chosen is not None)
+    answers = sum(r.candidates[r.chosen].completion.answer_tokens for r in results if r.chosen is not None)
     completion = spent.generated_tokens
     usage = p.Usage(
         prompt_tokens=spent.prompt_tokens,
@@ -216,8 +218,8 @@ class ChatService:
             if served.proxy is None:
                 raise bad_request(f"model {served.name!r} does not call tools; serve a backend that does", "tools")
             return "proxy"
-        if request.thinking:
-            return "thinking"
+        if request.thinking and not (getattr(served.generator, "thinks", False) and request.ponder is None):
+            return "thinking"  # a model that thinks answers reasoning_effort itself: one chain, its length set by the effort
         return "proxy" if served.proxy else "generate"
 
     def _seed(self, request: p.ChatRequest) -> int:
@@ -331,28 +333,37 @@ class ChatService:
             return error
         return self._stream(chunks, record)
 
-    def _raw_params(self, request: p.ChatRequest) -> SamplingParams:
+    def _raw_params(self, request: p.ChatRequest, served: ServedModel) -> SamplingParams:
         if request.n > 1 and not self.config.support_n:
             raise bad_request("n > 1 is not supported by this server", "n")
-        requested = request.max_completion_tokens or request.max_tokens or self.config.max_tokens_per_candidate
-        return SamplingParams(
+        requested = request.max_completion_tokens or request.max_tokens
+        params = SamplingParams(
             temperature=1.0 if request.temperature is None else request.temperature,
             top_p=1.0 if request.top_p is None else request.top_p,
-            max_tokens=min(requested, self.config.max_tokens_per_candidate),
+            max_tokens=min(requested or self.config.max_tokens_per_candidate, self.config.max_tokens_per_candidate),
             seed=request.seed,
         )
+        if not getattr(served.generator, "thinks", False):
+            return params
+        # o1 semantics: reasoning_effort sets the thinking budget; max_completion_tokens caps thinking plus answer.
+        effort = request.reasoning_effort or DEFAULT_EFFORT
+        budget = thinking_budget(self.config.thinking_efforts[effort])
+        limit = self.config.budget_cap.max_tokens
+        return with_thinking(params, budget, min(requested, limit) if requested and limit else requested)
 
-    async def _generation(self, served: ServedModel, request: p.ChatRequest, record: Record):
+    async def _generation(self, served: ServedModel, request: p.ChatRequest, record: Record, **live):
         try:
-            generation = await served.generator.generate(conversation(request), request.n, self._raw_params(request))
+            generation = await served.generator.generate(conversation(request), request.n, self._raw_params(request, served), **live)
         except GeneratorTimeout as error:
             raise ApiError(504, str(error)) from None
         except GeneratorError as error:
             raise ApiError(502, str(error)) from None
+        thought = sum(c.completion_tokens - c.answer_tokens for c in generation.completions)
         usage = p.Usage(
             prompt_tokens=generation.prompt_tokens,
             completion_tokens=generation.completion_tokens,
             total_tokens=generation.prompt_tokens + generation.completion_tokens,
+            completion_tokens_details=p.CompletionTokensDetails(reasoning_tokens=thought) if thought else None,
         )
         record.usage = usage.model_dump(exclude_none=True)
         return generation, usage
@@ -373,9 +384,32 @@ class ChatService:
         chunk = _Chunker(record.id, request.model)
         for index in range(request.n):
             yield chunk.delta(index, role="assistant", content="")
-        generation, usage = await self._generation(served, request, record)
+        thinks = getattr(served.generator, "thinks", False)
+        if thinks:  # the thought streams as it is decoded (delta.reasoning), the answer once it is known
+            loop = asyncio.get_running_loop()
+            pieces: asyncio.Queue[tuple[int, str, str]] = asyncio.Queue()
+
+            def heard(index: int, channel: str, text: str) -> None:
+                if channel in ("thought", "tool"):
+                    loop.call_soon_threadsafe(pieces.put_nowait, (index, channel, text))
+
+            running = asyncio.ensure_future(self._generation(served, request, record, on_text=heard))
+            try:
+                while not running.done() or not pieces.empty():
+                    getter = asyncio.ensure_future(pieces.get())
+                    await asyncio.wait({getter, running}, return_when=asyncio.FIRST_COMPLETED)
+                    if getter.done():
+                        index, _, text = getter.result()
+                        yield chunk.delta(index, reasoning=text.replace(";", "\n"))
+                    else:
+                        getter.cancel()
+                generation, usage = running.result()
+            finally:
+                running.cancel()
+        else:
+            generation, usage = await self._generation(served, request, record)
         for index, completion in enumerate(generation.completions):
-            if completion.reasoning:
+            if completion.reasoning and not thinks:
                 yield chunk.delta(index, reasoning=completion.reasoning)
             yield chunk.delta(index, content=completion.text)
             yield chunk.finish(index, raw_finish_reason(completion.finish_reason))

@@ -12,7 +12,7 @@ from ponder.budget import Budget
 from ponder.generators.base import Generator, GeneratorError
 from ponder.strategies.registry import StrategyError
 from ponder.strategies.voting import leader_index
-from ponder.types import Candidate, Message, Problem, Result, SamplingParams, StopReason, Usage
+from ponder.types import Candidate, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener, Usage
 from ponder.verifiers.base import Verifier
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class Run:
     on_event: Callable[[Event], None] = lambda event: None
     batch_size: int = 16  # candidates asked for per generator call
     cap: int | None = None  # aim for fewer candidates than the budget allows (adaptive's choice, a game move's N)
+    on_text: ThoughtListener | None = None  # hears thinking generators' thoughts as they are decoded
     candidates: list[Candidate] = field(default_factory=list)
 
     @property
@@ -73,7 +74,8 @@ class Run:
         seed = None if self.params.seed is None else self.params.seed + len(self.candidates)
         params = replace(self.params, max_tokens=grant.max_tokens_each, seed=seed)
         try:
-            generation = await self.generator.generate(messages, grant.candidates, params, timeout=grant.timeout)
+            live = {"on_text": self.on_text} if self.on_text is not None and getattr(self.generator, "thinks", False) else {}
+            generation = await self.generator.generate(messages, grant.candidates, params, timeout=grant.timeout, **live)
         except GeneratorError as error:
             self.budget.settle(grant, None)
             self.emit("error", str(error))

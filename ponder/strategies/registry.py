@@ -91,6 +91,8 @@ _CURVES = "ponder.scaling.curves"
 SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("single", "ponder.strategies.single:single", "single sample",
                  pool=PoolEstimate(f"{_CURVES}:single_value", budgets="one")),
+    StrategySpec("think", "ponder.strategies.think:think", "think (one chain)",
+                 pool=PoolEstimate(f"{_CURVES}:single_value", budgets="one")),
     StrategySpec("best_of_n", "ponder.strategies.best_of_n:best_of_n", "best-of-N (verifier)", "needs",
                  pool=PoolEstimate(f"{_CURVES}:best_of_k_value")),
     StrategySpec("majority", "ponder.strategies.majority:majority", "majority vote",

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 TASKS: dict[str, str] = {
     "countdown": "ponder.tasks.countdown:CountdownTask",
+    "countdown-reachable": "ponder.tasks.countdown_reachable:CountdownReachableTask",
     "arithmetic": "ponder.tasks.arithmetic:ArithmeticTask",
     "jsonl": "ponder.tasks.jsonl:JsonlTask",
 }

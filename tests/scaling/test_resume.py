@@ -11,7 +11,7 @@ import pytest
 
 from processes import ROOT, run_cli
 
-ARGS = ["scale", "--task", "countdown", "--problems", "30", "--max-candidates", "16", "--seed", "5",
+ARGS = ["scale", "--task", "countdown", "--model", "ponder-tiny", "--problems", "30", "--max-candidates", "16", "--seed", "5",
         "--strategies", "single,best_of_n,majority,weighted_majority,revise", "--max-new-tokens", "48", "--concurrency", "1"]
 POOL = 30 * 16
 RUNS = 30 * 5  # revise at budgets 1, 2, 4, 8, 16

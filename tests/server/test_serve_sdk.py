@@ -150,7 +150,7 @@ def test_malformed_json_and_invalid_fields_are_bad_requests(server):
 
 
 def test_models_are_listed(client):
-    assert [m.id for m in client.models.list()] == ["ponder-tiny"]
+    assert [m.id for m in client.models.list()] == ["ponder-tiny", "ponder-think"]
 
 
 @pytest.fixture(scope="module")

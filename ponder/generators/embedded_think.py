@@ -1,0 +1,171 @@
+"""ponder-think: the embedded model that searches with backtracking in its chain of thought, calling the
+countdown calculator for every result (`tools.countdown_calculator`), then answers.
+
+Plain-language countdown problems are mapped to its compact prompt; its thought comes back as
+`Completion.reasoning` and its answer (operations on the path that reached the target) as an ordinary
+expression. Thinking budgets (`SamplingParams.thinking`) are enforced while decoding (`thinking.chain`):
+the closing text is the model's own end-of-thought marker, and the cue that keeps an early-stopping
+chain going is a back-up (the search goes on from the level above). Any other message gets a short
+answer saying what it can do (no tokens spent).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Sequence
+
+from ponder.generators.base import GeneratorError
+from ponder.generators.hf_local import run_cancellable
+from ponder.generators.spec import THINK_NAME
+from ponder.tasks import countdown
+from ponder.thinking.chain import Chain, Vocabulary
+from ponder.tools.countdown_calculator import BACK, CLOSE, LINE, CountdownCalculator, parse_prompt, render_answer, think_prompt
+from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
+
+MODEL_DIR = Path(__file__).parent / "think_model"
+MAX_ANSWER = 12  # three operations of three characters, and the end
+CAPABILITIES = (
+    "Sorry, I am ponder-think, ponder's embedded thinking model, and can only solve countdown problems "
+    "(say 'Use the numbers ... to make ...'). Please ask me one of those."
+)
+
+
+def compact_prompt(messages: Sequence[Message]) -> str | None:
+    for message in messages:
+        if message.role == "user":
+            stated = countdown.parse_statement(message.content)
+            if stated is not None and 2 <= len(stated[0]) <= 4:
+                return think_prompt(*stated)
+    return None
+
+
+def readable(thought: str) -> str:
+    """The thought with one step per line."""
+    return thought.replace(LINE, "\n").rstrip("\n")
+
+
+class EmbeddedThinkGenerator:
+    name = THINK_NAME
+    thinks = True  # takes SamplingParams.thinking (servers map reasoning_effort to a thinking budget)
+
+    def __init__(self, path: str | Path = MODEL_DIR, threads: int | None = None):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        path = Path(path)
+        if not (path / "model.safetensors").is_file():
+            raise GeneratorError(f"ponder-think's weights are missing at {path}")
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModelForCausalLM.from_pretrained(path).eval()
+        if threads:
+            torch.set_num_threads(threads)
+        self.parameter_count: int | None = sum(p.numel() for p in self.model.parameters())
+        vocab = self.tokenizer.get_vocab()
+        inverse = {i: t for t, i in vocab.items()}
+        self.vocab = vocab
+        self.vocabulary = Vocabulary(
+            end_of_thought=vocab[CLOSE],
+            eos=self.tokenizer.eos_token_id,
+            pad=self.tokenizer.pad_token_id,
+            encode=lambda text: [vocab[c] for c in text],
+            decode=lambda token: inverse.get(token, "") if token >= len(("<pad>", "<s>", "</s>", "<unk>")) else "",
+        )
+        self.max_positions = self.model.config.max_position_embeddings
+        self.calculator = CountdownCalculator()
+        self._lock = threading.Lock()
+
+    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
+        prompt = compact_prompt(messages)
+        return 0 if prompt is None else len(prompt) + 1
+
+    def calls_for(self, n: int) -> int:
+        return 1
+
+    def chains(self, prompt: str, n: int, params: SamplingParams, on_text=None) -> list[Chain]:
+        """n chains for one compact prompt, within params.max_tokens and params.thinking."""
+        thinking = params.thinking
+        close = self.vocabulary.encode(thinking.close if thinking and thinking.close is not None else CLOSE)
+        cue = self.vocabulary.encode(thinking.cue if thinking and thinking.cue is not None else BACK)
+        answer_room = min(MAX_ANSWER, max(0, params.max_tokens - len(close)))
+        cap = max(0, params.max_tokens - len(close) - answer_room)
+        if thinking is not None and thinking.cap is not None:
+            cap = min(cap, thinking.cap)
+        prompt_ids = [self.tokenizer.bos_token_id] + self.vocabulary.encode(prompt)
+        tools = thinking is None or thinking.tools
+        return [
+            Chain(
+                prompt_ids,
+                self.vocabulary,
+                cap=cap,
+                minimum=thinking.minimum if thinking else 0,
+                close=close,
+                cue=cue,
+                max_answer=max(1, answer_room),
+                tool=self.calculator.session(prompt) if tools else None,
+                on_text=None if on_text is None else (lambda channel, text, i=i: on_text(i, channel, text)),
+            )
+            for i in range(n)
+        ]
+
+    def think_many(
+        self, prompts: Sequence[str], n: int, params: SamplingParams, timeout: float | None = None,
+        cancelled: threading.Event | None = None, on_text=None,
+    ) -> list[list[Completion]]:
+        """n completions of each compact prompt, decoded in one batch (blocking)."""
+        import torch
+
+        from ponder.thinking.decode import decode_chains
+
+        chains = [chain for prompt in prompts for chain in self.chains(prompt, n, params, on_text)]
+        rng = torch.Generator()
+        rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            finished = decode_chains(
+                self.model, chains, temperature=params.temperature, top_p=params.top_p, rng=rng,
+                deadline=deadline, cancelled=cancelled, max_positions=self.max_positions,
+            )
+        completions = [self.completion(prompt, chain, finished) for prompt, group in zip(prompts, _groups(chains, n)) for chain in group]
+        return [completions[i * n : (i + 1) * n] for i in range(len(prompts))]
+
+    def completion(self, prompt: str, chain: Chain, finished: bool) -> Completion:
+        decode = self.vocabulary.decode
+        thought = "".join(decode(t) for t in chain.thought)
+        answer = "".join(decode(t) for t in chain.answer).removeprefix(CLOSE)
+        numbers, _ = parse_prompt(prompt) or ([], 0)
+        text = render_answer(numbers, answer) or answer
+        reason = chain.finish_reason if finished or chain.done else "deadline"
+        return Completion(
+            text=text,
+            completion_tokens=chain.completion_tokens,
+            finish_reason=reason,
+            reasoning=readable(thought),
+            thinking_tokens=chain.thinking_tokens,
+            tool_tokens=chain.tool_tokens,
+            cue_tokens=chain.cue_tokens,
+            close_tokens=chain.close_tokens,
+        )
+
+    async def generate(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        on_text: ThoughtListener | None = None,
+    ) -> Generation:
+        """n chains; `on_text(choice, channel, text)` hears each piece as it is decoded (from the decoding
+        thread): channel 'thought' (the model), 'tool' (the calculator), 'close' (forced) or 'answer'."""
+        prompt = compact_prompt(messages)
+        if prompt is None:
+            canned = Completion(text=CAPABILITIES, completion_tokens=0, finish_reason="stop")
+            return Generation(completions=(canned,) * n, prompt_tokens=0)
+
+        def run(prompt, n, params, timeout, cancelled):
+            return self.think_many([prompt], n, params, timeout, cancelled, on_text)[0]
+
+        completions = await run_cancellable(run, prompt, n, params, timeout)
+        return Generation(completions=tuple(completions), prompt_tokens=len(prompt) + 1)
+
+
+def _groups(chains: list[Chain], n: int) -> list[list[Chain]]:
+    return [chains[i : i + n] for i in range(0, len(chains), n)]

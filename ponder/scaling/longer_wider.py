@@ -1,0 +1,139 @@
+"""Think longer vs think wider: one figure and table from sweeps run at several thinking budgets.
+
+`ponder scale --thinking-budgets L1,L2,...` sweeps once per budget L (a pool of N chains per problem,
+each drawn with its thought capped at L: every point is what running with that cap produces, never
+read off a longer chain). Each (strategy, k chains, L) is then a point at its mean generated tokens:
+- *longer*: one chain (k = 1) at growing L;
+- *wider*: k chains at the smallest L (the shortest thought the sweep tried);
+- *both*: every (k, L);
+and the frontier: the points no other point beats with fewer tokens. `tokens_to_match` says how many
+tokens the frontier needs to reach the best accuracy of the wider-only curve, as a share of what the
+wider curve spent (Snell et al. 2024 compare sequential and parallel scaling the same way).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from ponder.scaling.curves import COVERAGE, CurvePoint
+
+
+@dataclass(frozen=True)
+class BudgetPoint:
+    strategy: str
+    chains: int  # k
+    thinking_tokens: int  # L, the cap of each chain
+    mean_tokens: float
+    accuracy: float
+    ci_low: float
+    ci_high: float
+
+
+def combine(points_by_budget: Mapping[int, Sequence[CurvePoint]]) -> list[BudgetPoint]:
+    """Every strategy point of every budget's sweep (coverage left out: it is a bound, not a strategy)."""
+    return [
+        BudgetPoint(p.strategy, p.candidates, budget, p.mean_tokens, p.accuracy, p.ci_low, p.ci_high)
+        for budget, points in sorted(points_by_budget.items())
+        for p in points
+        if p.strategy != COVERAGE
+    ]
+
+
+def frontier(points: Sequence[BudgetPoint]) -> list[BudgetPoint]:
+    """Points that no cheaper-or-equal point matches in accuracy, by tokens.
+
+    >>> a, b, c = (BudgetPoint("s", 1, L, t, acc, 0, 1) for L, t, acc in ((64, 50, .3), (128, 90, .2), (256, 150, .5)))
+    >>> [p.thinking_tokens for p in frontier([a, b, c])]
+    [64, 256]
+    """
+    best = -1.0
+    kept = []
+    for point in sorted(points, key=lambda p: (p.mean_tokens, -p.accuracy)):
+        if point.accuracy > best:
+            kept.append(point)
+            best = point.accuracy
+    return kept
+
+
+def longer(points: Sequence[BudgetPoint], strategy: str) -> list[BudgetPoint]:
+    return sorted((p for p in points if p.chains == 1 and p.strategy == strategy), key=lambda p: p.thinking_tokens)
+
+
+def wider(points: Sequence[BudgetPoint], strategy: str) -> list[BudgetPoint]:
+    shortest = min(p.thinking_tokens for p in points)
+    return sorted((p for p in points if p.thinking_tokens == shortest and p.strategy == strategy), key=lambda p: p.chains)
+
+
+def tokens_to_match(front: Sequence[BudgetPoint], target: Sequence[BudgetPoint]) -> dict | None:
+    """Tokens the frontier needs to reach the target curve's best accuracy, against the target's own."""
+    if not target:
+        return None
+    best = max(target, key=lambda p: (p.accuracy, -p.mean_tokens))
+    reaching = [p for p in front if p.accuracy >= best.accuracy]
+    if not reaching:
+        return None
+    cheapest = min(reaching, key=lambda p: p.mean_tokens)
+    return {"accuracy": best.accuracy, "wider_tokens": best.mean_tokens, "frontier_tokens": cheapest.mean_tokens,
+            "share": cheapest.mean_tokens / best.mean_tokens, "frontier_point": asdict(cheapest)}
+
+
+def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], single: str = "think", parallel: str = "best_of_n") -> dict:
+    """longer_vs_wider.json / .md / .png / .svg in `out`; returns the JSON record."""
+    points = combine(points_by_budget)
+    front = frontier(points)
+    record = {
+        "estimate": "each budget's points come from its own pool of chains drawn with that thinking cap (exact for that cap)",
+        "longer": [asdict(p) for p in longer(points, single)],
+        "wider": [asdict(p) for p in wider(points, parallel)],
+        "frontier": [asdict(p) for p in front],
+        "tokens_to_match_wider": tokens_to_match(front, wider(points, parallel)),
+        "points": [asdict(p) for p in points],
+    }
+    (out / "longer_vs_wider.json").write_text(json.dumps(record, indent=1) + "\n")
+    lines = ["| strategy | chains k | thinking tokens L | tokens/problem | accuracy | 95% CI | on frontier |", "|---|---|---|---|---|---|---|"]
+    on_front = {(p.strategy, p.chains, p.thinking_tokens) for p in front}
+    for p in sorted(points, key=lambda p: p.mean_tokens):
+        mark = "yes" if (p.strategy, p.chains, p.thinking_tokens) in on_front else ""
+        lines.append(f"| {p.strategy} | {p.chains} | {p.thinking_tokens} | {p.mean_tokens:,.0f} | {p.accuracy:.1%} | "
+                     f"{p.ci_low:.1%}–{p.ci_high:.1%} | {mark} |")
+    match = record["tokens_to_match_wider"]
+    if match:
+        lines.append(f"\nThe frontier reaches the wider-only curve's best accuracy ({match['accuracy']:.1%}) with "
+                     f"{match['frontier_tokens']:,.0f} tokens per problem, {match['share']:.0%} of the wider curve's {match['wider_tokens']:,.0f}.")
+    (out / "longer_vs_wider.md").write_text("\n".join(lines) + "\n")
+    figure(out / "longer_vs_wider", points, front, single, parallel)
+    return record
+
+
+def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoint], single: str, parallel: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9.5, 5.2), dpi=120)
+    budgets = sorted({p.thinking_tokens for p in points})
+    for budget in budgets:  # every k x L, faint, one line per L
+        group = sorted((p for p in points if p.thinking_tokens == budget and p.strategy == parallel), key=lambda p: p.chains)
+        ax.plot([p.mean_tokens for p in group], [p.accuracy for p in group], color="tab:gray", alpha=0.35, marker=".", linewidth=1)
+    for label, group, color in (("think longer (1 chain, growing L)", longer(points, single), "tab:red"),
+                                (f"think wider ({parallel}, k chains at L = {budgets[0]})", wider(points, parallel), "tab:blue")):
+        if group:
+            ax.plot([p.mean_tokens for p in group], [p.accuracy for p in group], color=color, marker="o", linewidth=2, label=label)
+            ax.fill_between([p.mean_tokens for p in group], [p.ci_low for p in group], [p.ci_high for p in group], color=color, alpha=0.15, linewidth=0)
+    ax.plot([p.mean_tokens for p in front], [p.accuracy for p in front], color="black", linestyle="--", linewidth=1.5,
+            label="frontier over all k x L (both)")
+    ax.set_xscale("log")
+    ax.set_xlabel("generated tokens per problem")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.set_title("Think longer vs think wider at equal tokens")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    for suffix in (".png", ".svg"):
+        fig.savefig(stem.with_suffix(suffix))
+    plt.close(fig)

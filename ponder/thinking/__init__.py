@@ -1,0 +1,1 @@
+"""Thinking longer: one chain of thought under a two-sided budget, with tools inside the thought."""

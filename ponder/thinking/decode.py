@@ -1,0 +1,103 @@
+"""Batched decoding of chains of thought under budget forcing (`thinking.chain`), with a KV cache.
+
+Every row advances one position per step, so rows never need padding or masks: a position holds either
+a forced token (prompt, tool output, cue, closing text) or the model's own sampled token, as each row's
+`Chain` decides; a row's tool may ban some tokens at the next position (their logits are masked). Rows
+that finish are dropped from the batch (and the cache) as they go.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable, Sequence
+
+import torch
+
+from transformers.cache_utils import DynamicCache, DynamicLayer
+
+from ponder.generators.sampling import pick_next
+from ponder.thinking.chain import Chain
+
+
+class GrowingLayer(DynamicLayer):
+    """A KV-cache layer whose buffers double when full, so appending one position costs no copy of the
+    whole cache (transformers' DynamicLayer concatenates at every step: quadratic in a long thought)."""
+
+    def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args, **kwargs) -> tuple[torch.Tensor, torch.Tensor]:
+        if not self.is_initialized:
+            self.lazy_initialization(key_states, value_states)
+            self.length, self.key_buffer, self.value_buffer = 0, None, None
+        new = key_states.shape[-2]
+        if self.key_buffer is None or self.length + new > self.key_buffer.shape[-2]:
+            capacity = max(64, 2 * (self.length + new))
+            keys = key_states.new_empty(*key_states.shape[:-2], capacity, key_states.shape[-1])
+            values = value_states.new_empty(*value_states.shape[:-2], capacity, value_states.shape[-1])
+            if self.length:
+                keys[..., : self.length, :] = self.key_buffer[..., : self.length, :]
+                values[..., : self.length, :] = self.value_buffer[..., : self.length, :]
+            self.key_buffer, self.value_buffer = keys, values
+        self.key_buffer[..., self.length : self.length + new, :] = key_states
+        self.value_buffer[..., self.length : self.length + new, :] = value_states
+        self.length += new
+        self.keys = self.key_buffer[..., : self.length, :]
+        self.values = self.value_buffer[..., : self.length, :]
+        return self.keys, self.values
+
+    def batch_select_indices(self, indices: torch.Tensor) -> None:
+        if self.is_initialized and self.key_buffer is not None:
+            self.key_buffer, self.value_buffer = self.key_buffer[indices], self.value_buffer[indices]
+            self.keys = self.key_buffer[..., : self.length, :]
+            self.values = self.value_buffer[..., : self.length, :]
+
+
+def growing_cache(model) -> DynamicCache:
+    cache = DynamicCache(config=model.config)
+    cache.layers = [GrowingLayer() for _ in cache.layers]
+    return cache
+
+
+@torch.inference_mode()
+def decode_chains(
+    model,
+    chains: Sequence[Chain],
+    *,
+    temperature: float,
+    top_p: float,
+    rng: torch.Generator,
+    deadline: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    cancelled: threading.Event | None = None,
+    max_positions: int | None = None,
+) -> bool:
+    """Run every chain to its end (or until `deadline` / `cancelled`); returns False when stopped early.
+    `max_positions` bounds the sequence length (the model's position limit)."""
+    active = list(range(len(chains)))
+    inputs = [chains[i].feed(None) for i in active]
+    cache = growing_cache(model)
+    position = 0
+    step_seconds = 0.0
+    while active:
+        if (deadline is not None and clock() + step_seconds >= deadline) or (cancelled is not None and cancelled.is_set()):
+            return False
+        if max_positions is not None and position >= max_positions:
+            return False
+        started = clock()
+        output = model(input_ids=torch.tensor(inputs)[:, None], past_key_values=cache, use_cache=True)
+        cache = output.past_key_values
+        logits = output.logits[:, -1, :]
+        for row, i in enumerate(active):  # tools may refuse some continuations (constrained decoding)
+            banned = chains[i].banned()
+            if banned:
+                logits[row, banned] = float("-inf")
+        sampled = pick_next(logits, temperature, top_p, rng).tolist()
+        position += 1
+        inputs = [chains[i].feed(token) for i, token in zip(active, sampled)]
+        still = [k for k, i in enumerate(active) if not chains[i].done]
+        if len(still) < len(active):
+            if still:
+                cache.batch_select_indices(torch.tensor(still))
+            active = [active[k] for k in still]
+            inputs = [inputs[k] for k in still]
+        step_seconds = clock() - started
+    return True

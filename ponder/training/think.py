@@ -1,0 +1,211 @@
+"""Train ponder-think from scratch: a small Llama-style model that searches in its chain of thought,
+calling the countdown calculator (`tools.countdown_calculator`) for every result.
+
+    python -m ponder.training.think --out ponder/generators/think_model --steps 1100 --minutes 38
+
+Examples are the heuristic teacher's traces (`training.search_traces`), packed into windows of
+`window` characters. The loss is on the model's own characters (operations, backtracks, the end of the
+thought, the answer); the calculator's characters get a small weight (`tool_weight`), so the same model
+can also be run without the tool (`--no-tools`) and that comparison is measured, not assumed.
+Reproducible: fixed seed, one process, CPU; never runs at install time or in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ponder.generators.tokenizer import build_tokenizer
+from ponder.tasks.base import split_of
+from ponder.tasks.countdown import NUMBER_RANGE, TARGET_RANGE, problem_key
+from ponder.tools.countdown_calculator import CLOSE, think_prompt
+from ponder.training.search_traces import NOISE_LEVELS, Piece, random_walk_instance, teacher_trace
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ThinkTrainConfig:
+    seed: int = 2026
+    steps: int = 1200  # length of the learning-rate schedule
+    batch_size: int = 4  # windows per step
+    window: int = 2048  # characters per window (examples packed, never split)
+    learning_rate: float = 2e-3
+    warmup_steps: int = 40
+    weight_decay: float = 0.01
+    tool_weight: float = 0.1  # loss weight of the calculator's characters (1 for the model's own)
+    uniform_fraction: float = 0.5  # share of problems with a target uniform in 1-100 that the teacher reaches
+    hidden_size: int = 192
+    layers: int = 5
+    heads: int = 6
+    mlp_size: int = 512
+    max_length: int = 4096  # positions the model config allows (decoding may run past the window)
+    threads: int = 2
+    minutes: float | None = None  # also stop (and save) after this much training time (then steps_run depends on the machine)
+    stop_after: int | None = None  # end at this step, keeping the schedule of `steps` (reproduces a time-capped run exactly)
+    save_every: int | None = None
+
+
+def training_problem(rng: random.Random, uniform_fraction: float) -> tuple[list[int], int, list[Piece], str]:
+    """A train-split problem with the teacher's solved trace: a random-walk target, or a target drawn
+    uniformly from 1-100 and kept when the teacher reaches it within 4,096 characters."""
+    while True:
+        if rng.random() < uniform_fraction:
+            numbers = [rng.randint(*NUMBER_RANGE) for _ in range(rng.choice((3, 4, 4)))]
+            target = rng.randint(*TARGET_RANGE)
+            if split_of(problem_key(numbers, target)) != "train":
+                continue
+        else:
+            numbers, target = random_walk_instance(rng, "train")
+        pieces, answer = teacher_trace(numbers, target, rng, rng.choice(NOISE_LEVELS))
+        if answer is not None:
+            return numbers, target, pieces, answer
+
+
+def encode_example(numbers, target, pieces, answer, vocab, bos: int, eos: int, tool_weight: float):
+    """(token ids, loss weights): prompt 0, the model's characters 1, the calculator's `tool_weight`."""
+    ids, weights = [bos], [0.0]
+    for char in think_prompt(numbers, target):
+        ids.append(vocab[char])
+        weights.append(0.0)
+    for piece in pieces:
+        for char in piece.text:
+            ids.append(vocab[char])
+            weights.append(tool_weight if piece.by_tool else 1.0)
+    for char in CLOSE + answer:
+        ids.append(vocab[char])
+        weights.append(1.0)
+    ids.append(eos)
+    weights.append(1.0)
+    return ids, weights
+
+
+class Packer:
+    """Whole examples packed into fixed windows (an example longer than a window is cut to it)."""
+
+    def __init__(self, rng: random.Random, tokenizer, config: ThinkTrainConfig):
+        self.rng, self.config = rng, config
+        self.vocab = tokenizer.get_vocab()
+        self.bos, self.eos, self.pad = tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id
+        self.pending: tuple[list[int], list[float]] | None = None
+
+    def window(self) -> tuple[list[int], list[float]]:
+        ids: list[int] = []
+        weights: list[float] = []
+        size = self.config.window
+        while True:
+            if self.pending is None:
+                example = training_problem(self.rng, self.config.uniform_fraction)
+                self.pending = encode_example(*example, self.vocab, self.bos, self.eos, self.config.tool_weight)
+            example_ids, example_weights = self.pending
+            if ids and len(ids) + len(example_ids) > size:
+                break
+            ids += example_ids[:size]
+            weights += example_weights[:size]
+            self.pending = None
+            if len(ids) >= size:
+                break
+        padding = size - len(ids)
+        return ids + [self.pad] * padding, weights + [0.0] * padding
+
+
+def train(config: ThinkTrainConfig, out: Path) -> dict:
+    import torch
+
+    from ponder.cli.progress import Progress
+    from ponder.training.embedded import build_model
+
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    rng = random.Random(config.seed)
+    tokenizer = build_tokenizer()
+    model = build_model(config, tokenizer)
+    parameters = sum(p.numel() for p in model.parameters())
+    log.info("ponder-think: %d parameters", parameters)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.learning_rate,
+        betas=(0.9, 0.95),
+    )
+
+    def learning_rate(step: int) -> float:  # linear warm-up, cosine decay to 10%
+        if step < config.warmup_steps:
+            return (step + 1) / config.warmup_steps
+        done = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done))
+
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
+    packer = Packer(rng, tokenizer, config)
+    model.train()
+    started = time.monotonic()
+    losses: list[float] = []
+    tokens = 0
+    progress = Progress("training ponder-think", "step", config.steps, interval=30.0)
+    for step in range(min(config.steps, config.stop_after or config.steps)):
+        if config.minutes is not None and time.monotonic() - started > config.minutes * 60:
+            log.info("stopping at step %d: %.1f minutes reached", step, config.minutes)
+            break
+        if config.save_every and step and step % config.save_every == 0:
+            save(model, tokenizer, out / f"checkpoint-{step}")
+        windows = [packer.window() for _ in range(config.batch_size)]
+        ids = torch.tensor([w[0] for w in windows])
+        weights = torch.tensor([w[1] for w in windows])
+        logits = model(input_ids=ids).logits[:, :-1]
+        per_token = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), ids[:, 1:].reshape(-1), reduction="none")
+        target_weights = weights[:, 1:].reshape(-1)
+        loss = (per_token * target_weights).sum() / target_weights.sum()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        losses.append(loss.item())
+        tokens += int((ids != tokenizer.pad_token_id).sum())
+        progress.update(advance=1, postfix={"loss": f"{sum(losses[-20:]) / len(losses[-20:]):.4f}", "tok/s": f"{tokens / (time.monotonic() - started):.0f}"})
+    progress.close()
+    seconds = time.monotonic() - started
+    model.eval()
+    save(model, tokenizer, out)
+    summary = {
+        "config": asdict(config),
+        "parameters": parameters,
+        "steps_run": len(losses),
+        "train_seconds": round(seconds, 1),
+        "tokens_seen": tokens,
+        "final_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
+        "torch": torch.__version__,
+    }
+    (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def save(model, tokenizer, path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
+    parser.add_argument("--steps", type=int, default=ThinkTrainConfig.steps, help="learning-rate schedule length (default: %(default)s)")
+    parser.add_argument("--minutes", type=float, help="also stop after this many minutes of training")
+    parser.add_argument("--stop-after", type=int, help="end at this step; the schedule still spans --steps")
+    parser.add_argument("--seed", type=int, default=ThinkTrainConfig.seed)
+    parser.add_argument("--save-every", type=int, help="also save checkpoint-STEP/ every N steps")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = ThinkTrainConfig(steps=args.steps, seed=args.seed, minutes=args.minutes, save_every=args.save_every, stop_after=args.stop_after)
+    print(json.dumps(train(config, args.out), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Think longer vs wider: combining sweeps at several thinking budgets (pure logic, known answers)."""
+
+import json
+
+from ponder.scaling.curves import COVERAGE, CurvePoint
+from ponder.scaling.longer_wider import combine, frontier, longer, tokens_to_match, wider, write
+
+
+def point(strategy, k, tokens, accuracy):
+    return CurvePoint(strategy, k, tokens, accuracy, accuracy - 0.05, accuracy + 0.05)
+
+
+POINTS = {
+    64: [point("think", 1, 60, 0.40), point("best_of_n", 1, 60, 0.40), point("best_of_n", 4, 240, 0.60),
+         point("best_of_n", 16, 960, 0.70), point(COVERAGE, 16, 960, 0.70)],
+    256: [point("think", 1, 200, 0.55), point("best_of_n", 1, 200, 0.55), point("best_of_n", 4, 800, 0.80)],
+    1024: [point("think", 1, 450, 0.72), point("best_of_n", 4, 1800, 0.90)],
+}
+
+
+def test_longer_is_one_chain_at_growing_budgets_and_wider_is_k_chains_at_the_shortest():
+    points = combine(POINTS)
+    assert all(p.strategy != COVERAGE for p in points)
+    assert [(p.thinking_tokens, p.accuracy) for p in longer(points, "think")] == [(64, 0.40), (256, 0.55), (1024, 0.72)]
+    assert [(p.chains, p.accuracy) for p in wider(points, "best_of_n")] == [(1, 0.40), (4, 0.60), (16, 0.70)]
+
+
+def test_the_frontier_keeps_only_points_no_cheaper_point_beats():
+    front = frontier(combine(POINTS))
+    assert [(p.mean_tokens, p.accuracy) for p in front] == [(60, 0.40), (200, 0.55), (240, 0.60), (450, 0.72), (800, 0.80), (1800, 0.90)]
+
+
+def test_tokens_to_match_compares_the_frontier_with_the_wider_curves_best():
+    points = combine(POINTS)
+    match = tokens_to_match(frontier(points), wider(points, "best_of_n"))
+    assert match["accuracy"] == 0.70 and match["wider_tokens"] == 960 and match["frontier_tokens"] == 450
+    assert abs(match["share"] - 450 / 960) < 1e-12
+
+
+def test_write_leaves_a_table_a_record_and_both_figures(tmp_path):
+    record = write(tmp_path, POINTS)
+    assert json.loads((tmp_path / "longer_vs_wider.json").read_text()) == json.loads(json.dumps(record))
+    assert "47%" in (tmp_path / "longer_vs_wider.md").read_text()
+    assert (tmp_path / "longer_vs_wider.png").stat().st_size > 0 and (tmp_path / "longer_vs_wider.svg").stat().st_size > 0
