@@ -97,6 +97,28 @@ def build_model(config: TrainConfig, tokenizer):
     return LlamaForCausalLM(model_config)
 
 
+def optimizer_and_schedule(model, config):
+    """AdamW (no decay on norms and biases) with a linear warm-up and a cosine decay to 10% over
+    `config.steps`; `config` has learning_rate, weight_decay, warmup_steps and steps."""
+    import torch
+
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=config.learning_rate,
+        betas=(0.9, 0.95),
+    )
+
+    def learning_rate(step: int) -> float:
+        if step < config.warmup_steps:
+            return (step + 1) / config.warmup_steps
+        done = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done))
+
+    return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
+
+
 def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     import torch
     from tqdm import tqdm
@@ -107,21 +129,7 @@ def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     tokenizer = build_tokenizer()
     model = build_model(config, tokenizer)
     parameters = sum(p.numel() for p in model.parameters())
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=config.learning_rate,
-        betas=(0.9, 0.95),
-    )
-
-    def learning_rate(step: int) -> float:  # linear warm-up, cosine decay to 10%
-        if step < config.warmup_steps:
-            return (step + 1) / config.warmup_steps
-        done = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
+    optimizer, scheduler = optimizer_and_schedule(model, config)
     model.train()
     started = time.monotonic()
     losses: list[float] = []

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -119,7 +118,7 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
     import torch
 
     from ponder.cli.progress import Progress
-    from ponder.training.embedded import build_model
+    from ponder.training.embedded import build_model, optimizer_and_schedule
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -128,21 +127,7 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
     model = build_model(config, tokenizer)
     parameters = sum(p.numel() for p in model.parameters())
     log.info("ponder-think: %d parameters", parameters)
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": config.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=config.learning_rate,
-        betas=(0.9, 0.95),
-    )
-
-    def learning_rate(step: int) -> float:  # linear warm-up, cosine decay to 10%
-        if step < config.warmup_steps:
-            return (step + 1) / config.warmup_steps
-        done = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
-        return 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * done))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
+    optimizer, scheduler = optimizer_and_schedule(model, config)
     packer = Packer(rng, tokenizer, config)
     model.train()
     started = time.monotonic()
