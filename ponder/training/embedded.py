@@ -119,6 +119,25 @@ def optimizer_and_schedule(model, config):
     return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, learning_rate)
 
 
+def take_step(model, optimizer, scheduler, loss) -> float:
+    """One optimisation step on `loss` (gradients clipped to norm 1); returns the loss value."""
+    import torch
+
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    scheduler.step()
+    return loss.item()
+
+
+def save(model, tokenizer, path: Path) -> None:
+    """A standard Hugging Face checkpoint (safetensors weights and the tokenizer) in `path`."""
+    path.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(path, safe_serialization=True)
+    tokenizer.save_pretrained(path)
+
+
 def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     import torch
     from tqdm import tqdm
@@ -136,23 +155,14 @@ def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     bar = tqdm(range(min(config.steps, config.stop_after or config.steps)), desc="training", disable=not progress, mininterval=5)
     for step in bar:
         if config.save_every and step and step % config.save_every == 0:
-            model.save_pretrained(out / f"checkpoint-{step}", safe_serialization=True)
-            tokenizer.save_pretrained(out / f"checkpoint-{step}")
+            save(model, tokenizer, out / f"checkpoint-{step}")
         ids, attention, labels = make_batch(rng, tokenizer, config)
-        loss = model(input_ids=ids, attention_mask=attention, labels=labels).loss
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        losses.append(loss.item())
+        losses.append(take_step(model, optimizer, scheduler, model(input_ids=ids, attention_mask=attention, labels=labels).loss))
         if step % 50 == 0:
             bar.set_postfix(loss=f"{sum(losses[-50:]) / len(losses[-50:]):.4f}")
     seconds = time.monotonic() - started
     model.eval()
-    out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out, safe_serialization=True)
-    tokenizer.save_pretrained(out)
+    save(model, tokenizer, out)
     summary = {
         "config": asdict(config),
         "parameters": parameters,

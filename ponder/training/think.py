@@ -118,7 +118,7 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
     import torch
 
     from ponder.cli.progress import Progress
-    from ponder.training.embedded import build_model, optimizer_and_schedule
+    from ponder.training.embedded import build_model, optimizer_and_schedule, save, take_step
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -146,13 +146,7 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
         logits = model(input_ids=ids).logits[:, :-1]
         per_token = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), ids[:, 1:].reshape(-1), reduction="none")
         target_weights = weights[:, 1:].reshape(-1)
-        loss = (per_token * target_weights).sum() / target_weights.sum()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        scheduler.step()
-        losses.append(loss.item())
+        losses.append(take_step(model, optimizer, scheduler, (per_token * target_weights).sum() / target_weights.sum()))
         tokens += int((ids != tokenizer.pad_token_id).sum())
         progress.update(advance=1, postfix={"loss": f"{sum(losses[-20:]) / len(losses[-20:]):.4f}", "tok/s": f"{tokens / (time.monotonic() - started):.0f}"})
     progress.close()
@@ -170,12 +164,6 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
     }
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def save(model, tokenizer, path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(path, safe_serialization=True)
-    tokenizer.save_pretrained(path)
 
 
 def main(argv: list[str] | None = None) -> None:
