@@ -22,6 +22,7 @@ def reply_for(request: dict) -> str:
     model = str(request.get("model") or "")
     return model[len("say-"):] if model.startswith("say-") else REPLY
 TOOL_CALL = {"index": 0, "id": "call_0", "type": "function", "function": {"name": "lookup", "arguments": '{"query": "42"}'}}
+NOT_OPENAI = ("continue_final_message", "add_generation_prompt", "include_stop_str_in_output")  # vLLM's extensions
 USAGE = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
 
 
@@ -76,6 +77,12 @@ async def app(scope, receive, send) -> None:
         request = orjson.loads(body)
     except orjson.JSONDecodeError:
         await _send(send, 400, b'{"error":{"message":"invalid JSON","type":"invalid_request_error","param":null,"code":null}}', b"application/json")
+        return
+    unknown = next((field for field in NOT_OPENAI if field in request), None)
+    if unknown is not None:  # api.openai.com refuses arguments it does not know, as here
+        message = orjson.dumps({"error": {"message": f"Unrecognized request argument supplied: {unknown}",
+                                          "type": "invalid_request_error", "param": None, "code": None}})
+        await _send(send, 400, message, b"application/json")
         return
     model = str(request.get("model", ""))
     if model.startswith("slow-"):

@@ -24,3 +24,11 @@ def server_without_n():
     s = Server("--no-n")
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="session")
+def scripted_backend():
+    """The scripted OpenAI-compatible backend (`ponder.testing_backend`): fixed replies, OpenAI's refusals."""
+    s = Server(module="ponder.testing_backend", command=())
+    yield s
+    s.stop()

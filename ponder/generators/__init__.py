@@ -23,7 +23,18 @@ def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries
         return HFLocalGenerator(parsed.model)
     from ponder.generators.openai_http import OpenAIGenerator
 
-    return OpenAIGenerator(parsed.model, parsed.base_url, timeout=timeout, max_retries=max_retries)
+    backend = OpenAIGenerator(parsed.model, parsed.base_url, timeout=timeout, max_retries=max_retries)
+    if parsed.thinking is None:
+        if parsed.format is not None:
+            raise GeneratorError(f"model spec for {parsed.model!r} names a thinking format but no ?thinking= control")
+        return backend
+    from ponder.thinking.formats import FormatError, think_format
+    from ponder.thinking.remote import RemoteThinking
+
+    try:
+        return RemoteThinking(backend, parsed.thinking, think_format(parsed.format, parsed.model))
+    except (FormatError, ValueError) as error:
+        raise GeneratorError(str(error)) from None
 
 
 __all__ = ["EMBEDDED_NAME", "Generator", "GeneratorError", "MODEL_SPECS", "ModelSpec", "load_generator", "parse_model_spec", "THINK_NAME"]

@@ -45,6 +45,14 @@ class EmbeddedGenerator:
         )
         return Generation(completions=completions, prompt_tokens=prompt_tokens)
 
+    async def continue_final(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+                             stop: Sequence[str] = (), include_stop: bool = False) -> Generation:
+        """n raw continuations of the final assistant message, in the model's compact format."""
+        from ponder.generators.embedded_think import continuation_prefix
+
+        prompt, partial = continuation_prefix(messages, self.name, compact_prompt, lambda text: "")
+        return await run_cancellable(self.local.continue_text, prompt + partial, n, params, timeout, stop, include_stop)
+
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
     ) -> Generation:

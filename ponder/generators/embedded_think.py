@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ponder.generators.base import GeneratorError
 from ponder.generators.hf_local import run_cancellable
@@ -149,6 +149,29 @@ class EmbeddedThinkGenerator:
             close_tokens=chain.close_tokens,
         )
 
+    async def continue_final(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        stop: Sequence[str] = (), include_stop: bool = False,
+    ) -> Generation:
+        """n raw continuations of the final assistant message (the thought so far, in the compact
+        language): no budget forcing and no tool, which a remote client does itself (`thinking.remote`)."""
+        prompt, partial = continuation_prefix(
+            messages, self.name, compact_prompt, lambda text: "".join(sorted({c for c in text if c not in self.vocab})))
+        ids = [self.tokenizer.bos_token_id] + self.vocabulary.encode(prompt + partial)
+
+        def run(cancelled):
+            from ponder.thinking.decode import continue_rows
+
+            with self._lock:
+                return continue_rows(
+                    self.model, ids, n, params, eos=self.vocabulary.eos, pad=self.vocabulary.pad, decode=self.vocabulary.decode,
+                    stop=stop, include_stop=include_stop, deadline=None if timeout is None else time.monotonic() + timeout,
+                    cancelled=cancelled, max_positions=self.max_positions,
+                )
+
+        completions = await run_cancellable(run)
+        return Generation(completions=tuple(completions), prompt_tokens=len(ids))
+
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
         on_text: ThoughtListener | None = None,
@@ -165,6 +188,22 @@ class EmbeddedThinkGenerator:
 
         completions = await run_cancellable(run, prompt, n, params, timeout)
         return Generation(completions=tuple(completions), prompt_tokens=len(prompt) + 1)
+
+
+def continuation_prefix(
+    messages: Sequence[Message], name: str, compact: Callable[[Sequence[Message]], str | None], unknown: Callable[[str], str]
+) -> tuple[str, str]:
+    """(problem prompt, the final assistant message) of a continue-final-message request to a compact
+    model; a GeneratorError when the conversation is not one it can continue."""
+    if not messages or messages[-1].role != "assistant":
+        raise GeneratorError("continuing a final assistant message needs the last message to be the assistant's")
+    prompt = compact(messages[:-1])
+    if prompt is None:
+        raise GeneratorError(f"{name} continues only the problems it solves; the conversation states none")
+    strange = unknown(messages[-1].content)
+    if strange:
+        raise GeneratorError(f"the final assistant message has characters {name} does not write: {strange!r}")
+    return prompt, messages[-1].content
 
 
 def _groups(chains: list[Chain], n: int) -> list[list[Chain]]:

@@ -11,7 +11,9 @@ from typing import Sequence
 
 from ponder.generators.base import GeneratorError
 from ponder.generators.sampling import sample
-from ponder.types import Completion, Generation, Message, SamplingParams
+from ponder.thinking.chain import Chain, Vocabulary
+from ponder.thinking.formats import THINK_TAGS
+from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
 
 
 class HFLocalGenerator:
@@ -34,6 +36,11 @@ class HFLocalGenerator:
         self.name = name or f"hf:{path}"
         self.device = device
         self.parameter_count: int | None = sum(p.numel() for p in self.model.parameters())
+        self.max_positions = getattr(self.model.config, "max_position_embeddings", None)
+        # A model thinks when its template writes <think> and its vocabulary ends a thought in one token
+        # (Qwen3, DeepSeek-R1 distills): thinking budgets are then forced while decoding.
+        self.end_of_thought = self.tokenizer.convert_tokens_to_ids(THINK_TAGS.end) if THINK_TAGS.end in self.tokenizer.get_vocab() else None
+        self.thinks = self.end_of_thought is not None and THINK_TAGS.opening.strip() in (getattr(self.tokenizer, "chat_template", None) or "")
         self._lock = threading.Lock()
 
     def render(self, messages: Sequence[Message]) -> str:
@@ -90,10 +97,93 @@ class HFLocalGenerator:
         return completions, len(ids)
 
     async def generate(
-        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        on_text: ThoughtListener | None = None,
     ) -> Generation:
+        if params.thinking is not None:
+            if not self.thinks:
+                raise GeneratorError(f"{self.name} does not think: a thinking budget needs a chat template that opens "
+                                     f"{THINK_TAGS.opening.strip()} and a single {THINK_TAGS.end} token (Qwen3, DeepSeek-R1 distills)")
+            return await run_cancellable(self.think_text, self.render(messages), n, params, timeout, on_text)
         completions, prompt_tokens = await run_cancellable(self.sample_text, self.render(messages), n, params, timeout)
         return Generation(completions=tuple(completions), prompt_tokens=prompt_tokens)
+
+    # -- thinking: budget forcing while decoding (thinking.chain) ----------------------------------
+    def vocabulary(self) -> Vocabulary:
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        return Vocabulary(
+            end_of_thought=self.end_of_thought, eos=self.tokenizer.eos_token_id, pad=pad,
+            encode=lambda text: list(self.tokenizer.encode(text, add_special_tokens=False)),
+            decode=lambda token: self.tokenizer.decode([token]),
+        )
+
+    def think_text(self, prompt: str, n: int, params: SamplingParams, timeout: float | None, on_text, cancelled: threading.Event | None = None) -> Generation:
+        """n chains of thought from a rendered prompt, each under params.thinking (blocking)."""
+        import torch
+
+        from ponder.thinking.decode import decode_chains
+
+        budget = params.thinking
+        assert budget is not None
+        fmt = THINK_TAGS.with_texts(budget.close, budget.cue)
+        if not prompt.rstrip().endswith(fmt.opening.strip()):  # templates that leave the opening to the model
+            prompt += fmt.opening
+        vocabulary = self.vocabulary()
+        close, cue = vocabulary.encode(fmt.close), vocabulary.encode(fmt.cue)
+        room = max(0, params.max_tokens - len(close) - 1)
+        cap = room if budget.cap is None else min(budget.cap, room)
+        ids = self.encode(prompt)
+        chains = [
+            Chain(ids, vocabulary, cap=cap, minimum=budget.minimum, close=close, cue=cue, max_answer=max(1, params.max_tokens - cap - len(close)),
+                  on_text=None if on_text is None else (lambda channel, text, i=i: on_text(i, channel, text)))
+            for i in range(n)
+        ]
+        rng = torch.Generator()
+        rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
+        with self._lock:
+            finished = decode_chains(self.model, chains, temperature=params.temperature, top_p=params.top_p, rng=rng,
+                                     deadline=None if timeout is None else time.monotonic() + timeout, cancelled=cancelled,
+                                     max_positions=self.max_positions)
+        completions = tuple(
+            Completion(
+                text=self.tokenizer.decode(chain.answer, skip_special_tokens=True).removeprefix(fmt.close).strip(),
+                completion_tokens=chain.completion_tokens,
+                finish_reason=chain.finish_reason if finished or chain.done else "deadline",
+                reasoning=self.tokenizer.decode(chain.thought, skip_special_tokens=True),
+                thinking_tokens=chain.thinking_tokens, cue_tokens=chain.cue_tokens, close_tokens=chain.close_tokens,
+            )
+            for chain in chains
+        )
+        return Generation(completions=completions, prompt_tokens=len(ids))
+
+    # -- raw continuation of a final assistant message -------------------------------------------
+    def render_continuation(self, messages: Sequence[Message]) -> str:
+        if not messages or messages[-1].role != "assistant":
+            raise GeneratorError("continuing a final assistant message needs the last message to be the assistant's")
+        if getattr(self.tokenizer, "chat_template", None):
+            chat = [{"role": m.role, "content": m.content} for m in messages]
+            return self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=False, continue_final_message=True)
+        return "\n".join(m.content for m in messages)
+
+    def continue_text(self, prefix: str, n: int, params: SamplingParams, timeout: float | None, stop: Sequence[str],
+                      include_stop: bool, cancelled: threading.Event | None = None) -> Generation:
+        """n raw continuations of `prefix` (blocking), stopping at eos, max_tokens or a stop string."""
+        from ponder.thinking.decode import continue_rows
+
+        vocabulary = self.vocabulary()
+        ids = self.encode(prefix)
+        with self._lock:
+            completions = continue_rows(
+                self.model, ids, n, params, eos=vocabulary.eos, pad=vocabulary.pad, decode=vocabulary.decode, stop=stop,
+                include_stop=include_stop, deadline=None if timeout is None else time.monotonic() + timeout,
+                cancelled=cancelled, max_positions=self.max_positions,
+            )
+        return Generation(completions=tuple(completions), prompt_tokens=len(ids))
+
+    async def continue_final(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+                             stop: Sequence[str] = (), include_stop: bool = False) -> Generation:
+        """n raw continuations of the final assistant message (vLLM's continue_final_message)."""
+        return await run_cancellable(self.continue_text, self.render_continuation(messages), n, params, timeout, stop, include_stop)
 
 
 async def run_cancellable(sample_text, *args):

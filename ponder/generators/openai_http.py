@@ -65,7 +65,8 @@ class OpenAIGenerator:
     def calls_for(self, n: int) -> int:
         return 1 if n == 1 or self.supports_n else n
 
-    async def _create(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None, seed_offset: int = 0):
+    async def _create(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None, seed_offset: int = 0,
+                      extra: dict[str, Any] | None = None):
         request: dict[str, Any] = {
             "model": self.model,
             "messages": [{"role": m.role, "content": m.content} for m in messages],
@@ -79,17 +80,57 @@ class OpenAIGenerator:
             request["seed"] = params.seed + seed_offset
         async with self._slots:
             return await self.client.chat.completions.create(
-                **request, timeout=min(self.timeout, timeout) if timeout is not None else self.timeout
+                **request, extra_body=extra or None, timeout=min(self.timeout, timeout) if timeout is not None else self.timeout
             )
 
     async def generate(
-        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Generation:
+        """n completions; `extra` is sent as extra request fields (a backend's own thinking budget field)."""
+        if params.thinking is not None and extra is None:
+            from ponder.thinking.remote import no_control_error
+
+            raise no_control_error(self.name)
+        return await self._guarded(self._generate(messages, n, params, timeout, extra or {}), timeout)
+
+    async def continue_message(
+        self, messages: Sequence[Message], params: SamplingParams, *, max_tokens: int, stop: Sequence[str] = (),
+        timeout: float | None = None,
+    ):
+        """One continuation of the final (assistant) message, stopping after any of `stop` (kept in the
+        text): vLLM's `continue_final_message` / `include_stop_str_in_output`, which `ponder serve` speaks.
+        Returns a `thinking.remote.Round`; a backend that refuses to continue a message is a GeneratorError
+        saying so."""
+        from ponder.thinking.remote import Round
+
+        extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False}
+        if stop:
+            extra.update(stop=list(stop), include_stop_str_in_output=True)
+        try:
+            response = await self._guarded(self._create(messages, 1, replace(params, max_tokens=max_tokens), timeout, extra=extra), timeout)
+        except GeneratorError as error:
+            if "answered 400" in str(error) or "answered 422" in str(error):
+                raise GeneratorError(f"{self.name} cannot continue a final assistant message ({error}); client-side thinking "
+                                     "budgets need a backend that does (vLLM, ponder serve), or use the backend's own "
+                                     "budget field (?thinking=vllm|llama.cpp|field:NAME)") from None
+            raise
+        if not response.choices:
+            raise GeneratorError(f"{self.name} returned no choice")
+        completion = _completion(response.choices[0])
+        text = (completion.reasoning or "") + completion.text
+        usage = response.usage
+        tokens = usage.completion_tokens if usage is not None else len(text.encode())
+        prompt = usage.prompt_tokens if usage is not None else self.prompt_tokens_bound(messages)
+        return Round(text=text, tokens=tokens, prompt_tokens=prompt, finish_reason=completion.finish_reason)
+
+    async def _guarded(self, work, timeout: float | None):
+        """Await `work` with the request's deadline; backend failures become GeneratorErrors."""
         self._bind_to_running_loop()
         try:
             if timeout is not None:
-                return await asyncio.wait_for(self._generate(messages, n, params, timeout), timeout)
-            return await self._generate(messages, n, params, timeout)
+                return await asyncio.wait_for(work, timeout)
+            return await work
         except asyncio.TimeoutError:
             raise GeneratorTimeout(f"{self.name}: no answer within the {timeout:.1f}s left in the budget") from None
         except openai.APITimeoutError:
@@ -99,11 +140,11 @@ class OpenAIGenerator:
         except openai.APIStatusError as error:
             raise GeneratorError(f"{self.name}: backend answered {error.status_code}: {_message(error)}") from None
 
-    async def _generate(self, messages, n, params, timeout) -> Generation:
+    async def _generate(self, messages, n, params, timeout, extra) -> Generation:
         responses = []
         if n > 1 and self.supports_n is not False:
             try:
-                response = await self._create(messages, n, params, timeout)
+                response = await self._create(messages, n, params, timeout, extra=extra)
                 responses.append(response)
                 self.supports_n = len(response.choices) >= n
                 if not self.supports_n:
@@ -114,7 +155,7 @@ class OpenAIGenerator:
         missing = n - sum(len(r.choices) for r in responses)
         if missing > 0:
             singles = await asyncio.gather(
-                *(self._create(messages, 1, params, timeout, seed_offset=i + 1) for i in range(missing))
+                *(self._create(messages, 1, params, timeout, seed_offset=i + 1, extra=extra) for i in range(missing))
             )
             responses.extend(singles)
         completions: list[Completion] = []

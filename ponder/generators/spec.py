@@ -27,7 +27,9 @@ def embedded_for(task: str | None) -> str:
     """
     return EMBEDDED_FOR_TASK.get(task or "", EMBEDDED_NAME)
 OPENAI_URL = "https://api.openai.com/v1"  # where 'openai:MODEL' without '@BASE_URL' goes
-MODEL_SPECS = "'embedded' ('ponder-tiny'), 'ponder-think', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com) or 'hf:PATH'"
+MODEL_SPECS = ("'embedded' ('ponder-tiny'), 'ponder-think', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com; "
+               "add '?thinking=continue|vllm|llama.cpp|field:NAME' for thinking budgets) or 'hf:PATH'")
+SPEC_OPTIONS = ("thinking", "format")  # openai specs: how thinking budgets reach the backend, and the thought's format
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class ModelSpec:
     kind: Literal["embedded", "openai", "hf"]
     model: str  # the model's name at its backend (openai), its checkpoint path (hf), or one of EMBEDDED_NAMES
     base_url: str | None = None  # openai only: as given (None: the OpenAI API)
+    thinking: str | None = None  # openai only: how a thinking budget is kept (thinking.remote), None: it cannot be
+    format: str | None = None  # openai only: the thought's format (thinking.formats), None: from the model's name
 
     @property
     def url(self) -> str:
@@ -49,6 +53,8 @@ def parse_model_spec(text: str) -> ModelSpec:
     ModelSpec(kind='openai', model='Qwen/Qwen3-8B', base_url='http://127.0.0.1:8001/v1')
     >>> parse_model_spec("openai:gpt-4o").url
     'https://api.openai.com/v1'
+    >>> parse_model_spec("openai:ponder-think@http://127.0.0.1:8001/v1?thinking=continue").thinking
+    'continue'
     """
     if text in ("embedded", EMBEDDED_NAME):
         return ModelSpec("embedded", EMBEDDED_NAME)
@@ -58,8 +64,20 @@ def parse_model_spec(text: str) -> ModelSpec:
     if kind == "hf" and rest:
         return ModelSpec("hf", rest)
     if kind == "openai" and rest:
+        rest, _, query = rest.partition("?")
         model, _, base_url = rest.partition("@")
         if not model:
             raise GeneratorError(f"model spec {text!r} names no model; use {MODEL_SPECS}")
-        return ModelSpec("openai", model, base_url or None)
+        options = _options(text, query)
+        return ModelSpec("openai", model, base_url or None, options.get("thinking"), options.get("format"))
     raise GeneratorError(f"unknown model spec {text!r}; use {MODEL_SPECS}")
+
+
+def _options(text: str, query: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    options = dict(parse_qsl(query, keep_blank_values=True)) if query else {}
+    unknown = sorted(set(options) - set(SPEC_OPTIONS))
+    if unknown:
+        raise GeneratorError(f"model spec {text!r}: unknown option {unknown[0]!r}; options are {', '.join(SPEC_OPTIONS)}")
+    return options

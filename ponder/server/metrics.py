@@ -52,12 +52,25 @@ class MeteredGenerator:
     def calls_for(self, n: int) -> int:
         return self.inner.calls_for(n)
 
+    @property
+    def continues(self) -> bool:
+        """Whether the model can continue a final assistant message (raw)."""
+        return hasattr(self.inner, "continue_final")
+
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None, **extra: Any
     ) -> Generation:
+        return await self._metered(self.inner.generate(messages, n, params, timeout, **extra))
+
+    async def continue_final(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None, **extra: Any
+    ) -> Generation:
+        return await self._metered(self.inner.continue_final(messages, n, params, timeout, **extra))
+
+    async def _metered(self, call) -> Generation:
         self._in_flight.inc()
         try:
-            generation = await self.inner.generate(messages, n, params, timeout, **extra)
+            generation = await call
         except asyncio.CancelledError:
             self._calls["cancelled"].inc()
             raise

@@ -78,6 +78,15 @@ class ChatRequest(BaseModel):
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
     ponder: PonderOptions | None = None
+    # vLLM's extensions for continuing a message: the last (assistant) message is continued as raw text
+    continue_final_message: bool = False
+    add_generation_prompt: bool = True
+    stop: str | list[str] | None = None
+    include_stop_str_in_output: bool = False
+
+    @property
+    def stops(self) -> tuple[str, ...]:
+        return (self.stop,) if isinstance(self.stop, str) else tuple(self.stop or ())
 
     @property
     def thinking(self) -> bool:

@@ -218,9 +218,27 @@ class ChatService:
             if served.proxy is None:
                 raise bad_request(f"model {served.name!r} does not call tools; serve a backend that does", "tools")
             return "proxy"
-        if request.thinking and not (getattr(served.generator, "thinks", False) and request.ponder is None):
-            return "thinking"  # a model that thinks answers reasoning_effort itself: one chain, its length set by the effort
+        if request.continue_final_message:
+            return "proxy" if served.proxy else ChatService._continuable(request, served)
+        thinks = getattr(served.generator, "thinks", False)
+        if request.thinking and not (thinks and request.ponder is None):
+            return "thinking"
+        if request.thinking:
+            return "generate"  # a model that thinks answers reasoning_effort itself: one chain, its length set by the effort
         return "proxy" if served.proxy else "generate"
+
+    @staticmethod
+    def _continuable(request: p.ChatRequest, served: ServedModel) -> str:
+        """`continue`, or a 400 saying why this request cannot continue a message here."""
+        if not getattr(served.generator, "continues", False):
+            raise bad_request(f"model {served.name!r} cannot continue a final assistant message", "continue_final_message")
+        if request.messages[-1].role != "assistant":
+            raise bad_request("continue_final_message needs the last message to be the assistant's", "messages")
+        if request.add_generation_prompt:
+            raise bad_request("continue_final_message and add_generation_prompt cannot both be true", "add_generation_prompt")
+        if request.thinking:
+            raise bad_request("continue_final_message continues raw text: drop reasoning_effort and ponder", "continue_final_message")
+        return "continue"
 
     def _seed(self, request: p.ChatRequest) -> int:
         return request.seed if request.seed is not None else self.rng.randrange(2**31)
@@ -333,7 +351,7 @@ class ChatService:
             return error
         return self._stream(chunks, record)
 
-    def _raw_params(self, request: p.ChatRequest, served: ServedModel) -> SamplingParams:
+    def _raw_params(self, request: p.ChatRequest, served: ServedModel, thinks: bool = True) -> SamplingParams:
         if request.n > 1 and not self.config.support_n:
             raise bad_request("n > 1 is not supported by this server", "n")
         requested = request.max_completion_tokens or request.max_tokens
@@ -343,8 +361,10 @@ class ChatService:
             max_tokens=min(requested or self.config.max_tokens_per_candidate, self.config.max_tokens_per_candidate),
             seed=request.seed,
         )
-        if not getattr(served.generator, "thinks", False):
+        if not (thinks and getattr(served.generator, "thinks", False)):
             return params
+        if not request.thinking and served.proxy is not None:
+            return params  # a remote model that thinks: budgets only when asked
         # o1 semantics: reasoning_effort sets the thinking budget; max_completion_tokens caps thinking plus answer.
         effort = request.reasoning_effort or DEFAULT_EFFORT
         budget = thinking_budget(self.config.thinking_efforts[effort])
@@ -353,7 +373,13 @@ class ChatService:
 
     async def _generation(self, served: ServedModel, request: p.ChatRequest, record: Record, **live):
         try:
-            generation = await served.generator.generate(conversation(request), request.n, self._raw_params(request, served), **live)
+            if record.mode == "continue":
+                generation = await served.generator.continue_final(  # type: ignore[attr-defined]
+                    conversation(request), request.n, self._raw_params(request, served, thinks=False),
+                    stop=request.stops, include_stop=request.include_stop_str_in_output,
+                )
+            else:
+                generation = await served.generator.generate(conversation(request), request.n, self._raw_params(request, served), **live)
         except GeneratorTimeout as error:
             raise ApiError(504, str(error)) from None
         except GeneratorError as error:
@@ -384,7 +410,7 @@ class ChatService:
         chunk = _Chunker(record.id, request.model)
         for index in range(request.n):
             yield chunk.delta(index, role="assistant", content="")
-        thinks = getattr(served.generator, "thinks", False)
+        thinks = getattr(served.generator, "thinks", False) and record.mode != "continue"
         if thinks:  # the thought streams as it is decoded (delta.reasoning), the answer once it is known
             loop = asyncio.get_running_loop()
             pieces: asyncio.Queue[tuple[int, str, str]] = asyncio.Queue()

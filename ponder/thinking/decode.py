@@ -8,16 +8,28 @@ that finish are dropped from the batch (and the cache) as they go.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 import torch
 
 from transformers.cache_utils import DynamicCache, DynamicLayer
 
 from ponder.generators.sampling import pick_next
-from ponder.thinking.chain import Chain
+
+
+class Row(Protocol):
+    """What the decoder drives: `thinking.chain.Chain` (budget forcing, tools) or
+    `thinking.continuation.Continuation` (a raw continuation)."""
+
+    def feed(self, sampled: int | None) -> int: ...
+
+    def banned(self) -> list[int]: ...
+
+    @property
+    def done(self) -> bool: ...
 
 
 class GrowingLayer(DynamicLayer):
@@ -60,7 +72,7 @@ def growing_cache(model) -> DynamicCache:
 @torch.inference_mode()
 def decode_chains(
     model,
-    chains: Sequence[Chain],
+    chains: Sequence[Row],
     *,
     temperature: float,
     top_p: float,
@@ -101,3 +113,24 @@ def decode_chains(
             inputs = [inputs[k] for k in still]
         step_seconds = clock() - started
     return True
+
+
+def continue_rows(
+    model, prompt: Sequence[int], n: int, params, *, eos: int, pad: int, decode: Callable[[int], str],
+    stop: Sequence[str] = (), include_stop: bool = False, deadline: float | None = None,
+    cancelled: threading.Event | None = None, max_positions: int | None = None,
+):
+    """n raw continuations of `prompt` (`thinking.continuation`), decoded in one batch: Completions."""
+    from ponder.thinking.continuation import Continuation
+    from ponder.types import Completion
+
+    rows = [Continuation(prompt, eos=eos, pad=pad, decode=decode, max_tokens=params.max_tokens, stop=stop, include_stop=include_stop)
+            for _ in range(n)]
+    rng = torch.Generator()
+    rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
+    finished = decode_chains(model, rows, temperature=params.temperature, top_p=params.top_p, rng=rng, deadline=deadline,
+                             cancelled=cancelled, max_positions=max_positions)
+    return [
+        Completion(text=row.text, completion_tokens=len(row.tokens), finish_reason=row.finish_reason if finished or row.done else "deadline")
+        for row in rows
+    ]

@@ -18,13 +18,6 @@ def async_client(server):
 
 
 @pytest.fixture(scope="session")
-def scripted_backend():
-    s = Server(module="ponder.testing_backend", command=())
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="session")
 def proxy(scripted_backend, tmp_path_factory):
     config = tmp_path_factory.mktemp("proxy") / "server.json"
     config.write_text(json.dumps({"backends": {"scripted": f"openai:scripted@{scripted_backend.base_url}"}}))

@@ -1,0 +1,74 @@
+"""How a model writes its thought: what opens and ends it, the text that closes it at a thinking cap,
+the cue that keeps it going, and the tool it may call (with the markers that complete a call).
+
+Budget forcing needs exactly these (s1, Muennighoff et al. 2025, closes the thought with its delimiter
+and appends "Wait" to suppress an early end). Two formats are known:
+- `THINK_TAGS`: models whose chat template opens the answer with ``<think>`` and ends the thought with
+  ``</think>`` (Qwen3, DeepSeek-R1 distills, QwQ);
+- `PONDER_THINK`: ponder-think's compact search language (`tools.countdown_calculator`): no opening,
+  ``#`` ends the thought, ``<`` (back up) is its cue, and the countdown calculator answers every
+  operation, a call being complete when an operator or ``<`` is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+from ponder.errors import PonderError
+from ponder.types import Message
+
+
+class FormatError(PonderError, ValueError):
+    """An unknown thinking format."""
+
+
+@dataclass(frozen=True)
+class ThinkFormat:
+    name: str
+    opening: str  # written at the start of the assistant message before the thought
+    end: str  # the model's end-of-thought marker
+    close: str  # forced at the cap: ends the thought (ends with `end`)
+    cue: str  # appended in place of an early end
+    stops: tuple[str, ...] = ()  # text that completes a tool call (a remote client stops there to run the tool)
+    tool: Callable[[str], object] | None = None  # prompt -> a `tools.base.ToolSession`, or None: no tool
+    prompt: Callable[[Sequence[Message]], str | None] | None = None  # the tool's view of the problem
+    render: Callable[[str, str], str] | None = None  # (prompt, answer) -> the answer in ordinary notation
+    show: Callable[[str], str] | None = None  # the thought as people read it
+
+    def with_texts(self, close: str | None, cue: str | None) -> "ThinkFormat":
+        """This format with a budget's own closing text and cue (None keeps the format's)."""
+        return replace(self, close=self.close if close is None else close, cue=self.cue if cue is None else cue)
+
+
+THINK_TAGS = ThinkFormat(name="think-tags", opening="<think>\n", end="</think>", close="\n</think>\n\n", cue="\nWait")
+
+
+def ponder_think() -> ThinkFormat:
+    from ponder.generators.embedded_think import compact_prompt, readable
+    from ponder.tools.countdown_calculator import BACK, CLOSE, OPERATORS, CountdownCalculator, parse_prompt, render_answer
+
+    calculator = CountdownCalculator()
+
+    def render(prompt: str, answer: str) -> str:
+        numbers, _ = parse_prompt(prompt) or ([], 0)
+        return render_answer(numbers, answer.removeprefix(CLOSE)) or answer
+
+    return ThinkFormat(
+        name="ponder-think", opening="", end=CLOSE, close=CLOSE, cue=BACK, stops=(*OPERATORS, BACK),
+        tool=calculator.session, prompt=compact_prompt, render=render, show=readable,
+    )
+
+
+FORMATS = ("think-tags", "ponder-think")
+
+
+def think_format(name: str | None, model: str = "") -> ThinkFormat:
+    """The named format; None: ponder-think's for a model named ponder-think, else think tags."""
+    if name is None:
+        name = "ponder-think" if model.rsplit("/", 1)[-1] == "ponder-think" else "think-tags"
+    if name == "think-tags":
+        return THINK_TAGS
+    if name == "ponder-think":
+        return ponder_think()
+    raise FormatError(f"unknown thinking format {name!r}; use one of: {', '.join(FORMATS)}")
