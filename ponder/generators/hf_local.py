@@ -146,7 +146,7 @@ class HFLocalGenerator:
                                      max_positions=self.max_positions)
         completions = tuple(
             Completion(
-                text=self.tokenizer.decode(chain.answer, skip_special_tokens=True).removeprefix(fmt.close).strip(),
+                text=self.tokenizer.decode(chain.answer, skip_special_tokens=True).removeprefix(fmt.end).strip(),
                 completion_tokens=chain.completion_tokens,
                 finish_reason=chain.finish_reason if finished or chain.done else "deadline",
                 reasoning=self.tokenizer.decode(chain.thought, skip_special_tokens=True),
