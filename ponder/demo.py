@@ -55,6 +55,7 @@ async def demo(
             command=["ponder", "demo"], on_progress=lambda progress, name=name: on_progress(name, progress),
         )
         results.append((name, config, summary, analysis))
-        by_budget[budget] = analysis.points
-    write_longer_wider(out / "think", by_budget)
+        by_budget[budget] = analysis
+    write_longer_wider(out / "think", {b: a.points for b, a in by_budget.items()}, tables={b: a.table for b, a in by_budget.items()},
+                       seed=DEMO_SEED)
     return results

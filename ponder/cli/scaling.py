@@ -136,7 +136,8 @@ def run_scale(args: argparse.Namespace) -> int:
     if budgets and len(analyses) == len(budgets):
         from ponder.scaling.longer_wider import write
 
-        record = write(args.out, {b: a.points for b, a in analyses.items()})
+        record = write(args.out, {b: a.points for b, a in analyses.items()}, tables={b: a.table for b, a in analyses.items()},
+                       bins=args.bins, seed=args.seed)
         print((args.out / "longer_vs_wider.md").read_text())
         print(f"wrote {args.out}/longer_vs_wider.png/.svg/.md/.json ({len(record['points'])} points)")
     for reason in summary.skipped:

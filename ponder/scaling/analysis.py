@@ -49,6 +49,7 @@ class Analysis:
     efficiency: Efficiency | None
     allocation: Policy | None  # the adaptive policy fitted on every problem (probe difficulty)
     oracle_policy: Policy | None = None  # on oracle bins, all problems: the cheapest matching the baseline's best
+    table: Table | None = None  # every pool option's value and cost per problem (oracle difficulty)
 
 
 def pools_of(samples: Sequence[Sample], order: Sequence[str], n: int) -> tuple[dict[str, list[Sample]], list[str]]:
@@ -153,7 +154,7 @@ def analyse(
     points += sequential_points([r for r in runs if r.strategy in strategies], list(pools), np.random.default_rng(seed + 1))
     baseline = baseline_of(pool_strategies)
     frontier: list[Point] = []
-    ratio = allocation = oracle = None
+    ratio = allocation = oracle = table = None
     if baseline is not None:
         table = option_table(pools, pool_strategies, ks, oracle_difficulty(pools), np.random.default_rng(seed + 2), runs)
         low, high = table.cost.mean(axis=0).min(), table.cost.mean(axis=0).max()
@@ -165,7 +166,7 @@ def analyse(
     return Analysis(
         problems=tuple(pools), excluded=tuple(excluded), samples_per_problem=n, points=tuple(points),
         sequential=frozenset(s for s in strategies if not pooled(s)), fits=tuple(fits_of(points)), baseline=baseline,
-        frontier=tuple(frontier), efficiency=ratio, allocation=allocation, oracle_policy=oracle,
+        frontier=tuple(frontier), efficiency=ratio, allocation=allocation, oracle_policy=oracle, table=table,
     )
 
 

@@ -9,6 +9,11 @@ read off a longer chain). Each (strategy, k chains, L) is then a point at its me
 and the frontier: the points no other point beats with fewer tokens. `tokens_to_match` says how many
 tokens the frontier needs to reach the best accuracy of the wider-only curve, as a share of what the
 wider curve spent (Snell et al. 2024 compare sequential and parallel scaling the same way).
+
+The compute-optimal allocator (`allocate`) chooses one (strategy, k, L) per difficulty bin (Snell et
+al. 2024's per-bin choice, solved exactly by `scaling.allocate`): every budget's options joined in one
+table over the same problems, difficulty being each problem's pass@1 at the longest budget (oracle
+difficulty). Its curve is held out: choices made on one half of the problems, scored on the other.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
+import numpy as np
+
+from ponder.scaling.allocate import Table, held_out_frontier, policies, targets_between
 from ponder.scaling.curves import COVERAGE, CurvePoint
 
 
@@ -80,16 +88,59 @@ def tokens_to_match(front: Sequence[BudgetPoint], target: Sequence[BudgetPoint])
             "share": cheapest.mean_tokens / best.mean_tokens, "frontier_point": asdict(cheapest)}
 
 
-def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], single: str = "think", parallel: str = "best_of_n") -> dict:
-    """longer_vs_wider.json / .md / .png / .svg in `out`; returns the JSON record."""
+def joint_table(tables: Mapping[int, Table]) -> Table:
+    """One table of every budget's options, (f"{strategy}@{L}", k), over the problems every budget has;
+    difficulty: each problem's pass@1 at the longest budget."""
+    budgets = sorted(tables)
+    common = [pid for pid in tables[budgets[0]].problems if all(pid in tables[b].problems for b in budgets)]
+    values, costs, options = [], [], []
+    for budget in budgets:
+        table = tables[budget]
+        rows = [table.problems.index(pid) for pid in common]
+        values.append(table.value[rows])
+        costs.append(table.cost[rows])
+        options += [(f"{strategy}@{budget}", k) for strategy, k in table.options]
+    longest = tables[budgets[-1]]
+    difficulty = longest.difficulty[[longest.problems.index(pid) for pid in common]]
+    return Table(tuple(common), tuple(options), np.hstack(values), np.hstack(costs), difficulty)
+
+
+def allocate(tables: Mapping[int, Table], accuracy: float, bins: int, seed: int) -> dict:
+    """The per-difficulty-bin choice of (strategy, k, L): held-out points over compute, and the policy
+    (chosen on every problem) that reaches `accuracy` most cheaply, else the most accurate one."""
+    table = joint_table(tables)
+    mean_cost = table.cost.mean(axis=0)
+    held = held_out_frontier(table, targets_between(float(mean_cost.min()), float(mean_cost.max())), bins, np.random.default_rng(seed))
+    front = policies(table, np.arange(len(table.problems)), bins)
+    policy = next((p for p in front if p.accuracy >= accuracy - 1e-12), front[-1])
+    return {
+        "estimate": "difficulty = pass@1 at the longest budget (oracle); held_out points choose on one half of the problems and score the other",
+        "problems": len(table.problems),
+        "held_out": [{"target": p.target, "tokens": p.cost, "accuracy": p.accuracy} for p in held],
+        "policy": {
+            "tokens": policy.cost, "accuracy": policy.accuracy, "reaches": accuracy,
+            "bins": [{"pass1_above": low, "pass1_up_to": high, "strategy": option[0].rsplit("@", 1)[0],
+                      "chains": option[1], "thinking_tokens": int(option[0].rsplit("@", 1)[1])} for low, high, option in policy.bins()],
+        },
+    }
+
+
+def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], single: str = "think", parallel: str = "best_of_n",
+          tables: Mapping[int, Table | None] | None = None, bins: int = 4, seed: int = 0) -> dict:
+    """longer_vs_wider.json / .md / .png / .svg in `out`; returns the JSON record. With every budget's
+    option table, the compute-optimal (k, L) allocator too."""
     points = combine(points_by_budget)
     front = frontier(points)
+    wide = wider(points, parallel)
+    usable = {b: t for b, t in (tables or {}).items() if t is not None}
+    allocator = allocate(usable, max(p.accuracy for p in wide), bins, seed) if wide and usable and len(usable) == len(points_by_budget) else None
     record = {
         "estimate": "each budget's points come from its own pool of chains drawn with that thinking cap (exact for that cap)",
         "longer": [asdict(p) for p in longer(points, single)],
         "wider": [asdict(p) for p in wider(points, parallel)],
         "frontier": [asdict(p) for p in front],
-        "tokens_to_match_wider": tokens_to_match(front, wider(points, parallel)),
+        "tokens_to_match_wider": tokens_to_match(front, wide),
+        "allocator": allocator,
         "points": [asdict(p) for p in points],
     }
     (out / "longer_vs_wider.json").write_text(json.dumps(record, indent=1) + "\n")
@@ -103,12 +154,25 @@ def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], singl
     if match:
         lines.append(f"\nThe frontier reaches the wider-only curve's best accuracy ({match['accuracy']:.1%}) with "
                      f"{match['frontier_tokens']:,.0f} tokens per problem, {match['share']:.0%} of the wider curve's {match['wider_tokens']:,.0f}.")
+    if allocator is not None:
+        policy = allocator["policy"]
+        lines.append(f"\nCompute-optimal allocation per difficulty bin (pass@1 at the longest budget; chosen on all "
+                     f"{allocator['problems']} problems): {policy['accuracy']:.1%} at {policy['tokens']:,.0f} tokens per problem.\n")
+        lines += ["| pass@1 above | up to | strategy | chains k | thinking tokens L |", "|---|---|---|---|---|"]
+        for b in policy["bins"]:
+            low = "–" if b["pass1_above"] is None else f"{b['pass1_above']:.2f}"
+            high = "–" if b["pass1_up_to"] is None else f"{b['pass1_up_to']:.2f}"
+            lines.append(f"| {low} | {high} | {b['strategy']} | {b['chains']} | {b['thinking_tokens']} |")
+        reach = next((p for p in allocator["held_out"] if p["accuracy"] >= policy["reaches"] - 1e-12), None)
+        lines.append("\nHeld out (chosen on half the problems, scored on the other half): "
+                     + (f"reaches the wider-only best ({policy['reaches']:.1%}) at {reach['tokens']:,.0f} tokens per problem."
+                        if reach else f"best {max(p['accuracy'] for p in allocator['held_out']):.1%}, short of the wider-only best ({policy['reaches']:.1%})."))
     (out / "longer_vs_wider.md").write_text("\n".join(lines) + "\n")
-    figure(out / "longer_vs_wider", points, front, single, parallel)
+    figure(out / "longer_vs_wider", points, front, single, parallel, allocator)
     return record
 
 
-def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoint], single: str, parallel: str) -> None:
+def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoint], single: str, parallel: str, allocator: dict | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -126,6 +190,10 @@ def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoin
             ax.fill_between([p.mean_tokens for p in group], [p.ci_low for p in group], [p.ci_high for p in group], color=color, alpha=0.15, linewidth=0)
     ax.plot([p.mean_tokens for p in front], [p.accuracy for p in front], color="black", linestyle="--", linewidth=1.5,
             label="frontier over all k x L (both)")
+    if allocator is not None:
+        held = allocator["held_out"]
+        ax.plot([p["tokens"] for p in held], [p["accuracy"] for p in held], color="tab:green", marker="s", markersize=3, linewidth=1.5,
+                label="compute-optimal (k, L) per difficulty bin, held out")
     ax.set_xscale("log")
     ax.set_xlabel("generated tokens per problem")
     ax.set_ylabel("accuracy")

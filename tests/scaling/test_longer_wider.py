@@ -42,3 +42,38 @@ def test_write_leaves_a_table_a_record_and_both_figures(tmp_path):
     assert json.loads((tmp_path / "longer_vs_wider.json").read_text()) == json.loads(json.dumps(record))
     assert "47%" in (tmp_path / "longer_vs_wider.md").read_text()
     assert (tmp_path / "longer_vs_wider.png").stat().st_size > 0 and (tmp_path / "longer_vs_wider.svg").stat().st_size > 0
+
+
+def allocation_tables():
+    """Eight problems: four easy ones one short chain solves, four hard ones only four long chains solve."""
+    import numpy as np
+
+    from ponder.scaling.allocate import Table
+
+    problems = tuple(f"p{i}" for i in range(8))
+    easy = np.array([1.0] * 4 + [0.0] * 4)
+    short = Table(problems, (("think", 1), ("best_of_n", 4)), np.stack([easy, easy], 1), np.array([[50.0, 200.0]] * 8), easy)
+    hard_solved = np.array([1.0] * 8)
+    long = Table(problems, (("think", 1), ("best_of_n", 4)), np.stack([easy, hard_solved], 1), np.array([[400.0, 1600.0]] * 8),
+                 np.array([1.0] * 4 + [0.25] * 4))
+    return {64: short, 1024: long}
+
+
+def test_the_allocator_gives_easy_problems_one_short_chain_and_hard_ones_k_long_chains():
+    from ponder.scaling.longer_wider import allocate
+
+    result = allocate(allocation_tables(), accuracy=1.0, bins=2, seed=0)
+    policy = result["policy"]
+    assert policy["accuracy"] == 1.0 and policy["tokens"] == (50 + 1600) / 2  # half the problems each way
+    chosen = sorted((b["pass1_up_to"] is None, b["strategy"], b["chains"], b["thinking_tokens"]) for b in policy["bins"])
+    assert chosen == [(False, "best_of_n", 4, 1024), (True, "think", 1, 64)]  # hard bin (pass@1 0.25), easy bin
+    assert max(p["accuracy"] for p in result["held_out"]) == 1.0  # the halves agree, so held out reaches it too
+
+
+def test_write_adds_the_allocator_when_every_budget_has_its_table(tmp_path):
+    points = {64: [point("think", 1, 50, 0.5), point("best_of_n", 4, 200, 0.5)],
+              1024: [point("think", 1, 400, 0.5), point("best_of_n", 4, 1600, 1.0)]}
+    record = write(tmp_path, points, tables=allocation_tables(), bins=2)
+    policy = record["allocator"]["policy"]  # the wider-only best is 50%, which one short chain each already reaches
+    assert (policy["reaches"], policy["accuracy"], policy["tokens"]) == (0.5, 0.5, 50.0)
+    assert "Compute-optimal allocation per difficulty bin" in (tmp_path / "longer_vs_wider.md").read_text()
