@@ -8,7 +8,8 @@
 - on the uniform-reachable generator (`tasks.countdown_reachable`, independent of training) and on the
   held-out split of the training generator (`training.search_traces.random_walk_instance`), both reported;
 - the classic 24 game at the plan `ponder solve` runs by default (7 sampled chains, best-of-N).
-Accuracy with a 95% bootstrap CI over problems; mean thinking tokens per chain.
+Accuracy with a 95% bootstrap CI over problems; mean thinking tokens per chain; how many chains were
+closed at the cap (forced to answer) and how often such a forced answer is right.
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ GRADER = CountdownTask()
 def measure(generator, problems, *, cap: int, tools: bool, chains: int, temperature: float, seed: int, chunk: int = 100) -> dict:
     """Accuracy (any of `chains` correct) and token counts over problems, decoded in chunks."""
     params = with_thinking(SamplingParams(temperature=temperature, seed=seed), thinking_budget(cap, tools=tools))
-    solved, thinking, tool_tokens, completion = [], [], [], []
+    solved, thinking, tool_tokens, completion, forced = [], [], [], [], []
     started = time.monotonic()
     for start in range(0, len(problems), chunk):
         batch = problems[start : start + chunk]
         prompts = [think_prompt(p.data["numbers"], p.data["target"]) for p in batch]
         for problem, completions in zip(batch, generator.think_many(prompts, chains, params)):
             solved.append(float(any(GRADER.grade(problem, GRADER.extract(c.text)) for c in completions)))
+            forced += [float(GRADER.grade(problem, GRADER.extract(c.text))) for c in completions if c.close_tokens]  # closed at the cap
             thinking += [c.thinking_tokens for c in completions]
             tool_tokens += [c.tool_tokens for c in completions]
             completion += [c.completion_tokens for c in completions]
@@ -53,6 +55,7 @@ def measure(generator, problems, *, cap: int, tools: bool, chains: int, temperat
         "accuracy": float(np.mean(solved)), "ci95": [low, high], "problems": len(problems),
         "mean_thinking_tokens": float(np.mean(thinking)), "mean_tool_tokens": float(np.mean(tool_tokens)),
         "max_thinking_tokens": int(max(thinking)), "tokens": int(sum(completion)), "seconds": round(seconds, 1),
+        "forced_chains": len(forced), "forced_accuracy": float(np.mean(forced)) if forced else None,
         "tokens_per_second": round(sum(completion) / seconds),
     }
 

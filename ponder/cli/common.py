@@ -44,7 +44,7 @@ def default(config: type, name: str) -> Any:
 def add_model_flags(parser: argparse.ArgumentParser, timeout: float = 120.0) -> None:
     group = parser.add_argument_group("model")
     group.add_argument("--model", default="embedded", help="embedded (default: the embedded model best on the task, see `ponder tasks`), ponder-tiny, ponder-think, "
-                            "openai:MODEL@BASE_URL or hf:PATH")
+                            "openai:MODEL@BASE_URL (add ?thinking=continue|vllm|llama.cpp|field:NAME for thinking budgets) or hf:PATH")
     group.add_argument("--timeout", type=float, default=timeout, help=f"seconds per backend request (default {timeout:g})")
 
 
