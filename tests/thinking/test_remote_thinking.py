@@ -119,3 +119,9 @@ def test_solve_thinks_through_a_remote_backend_with_the_usage_fields(server, tmp
     usage = json.loads(done.stdout.splitlines()[0])["usage"]
     assert 0 < usage["thinking_tokens"] <= 96 and usage["tool_tokens"] > 0
     assert usage["answer_tokens"] >= 0 and usage["forced_tokens"] >= 0
+
+
+def test_a_continues_ponder_tiny_too_and_counts_what_it_generated(server):
+    messages = [{"role": "user", "content": COUNTDOWN}, {"role": "assistant", "content": ""}]
+    response = sdk(server).chat.completions.create(model="ponder-tiny", messages=messages, max_tokens=6, seed=4, extra_body=CONTINUE)
+    assert 1 <= response.usage.completion_tokens <= 6 and response.choices[0].finish_reason in ("stop", "length")
