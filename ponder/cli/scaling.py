@@ -27,6 +27,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                             f"with --thinking-budgets: {','.join(THINKING_STRATEGIES)})")
     scale.add_argument("--thinking-budgets", help="comma-separated thinking budgets L (tokens per chain): one sweep per L, then "
                                                   "think longer vs wider vs both (longer_vs_wider.*) in --out")
+    scale.add_argument("--compare", type=Path, action="append", default=[], metavar="DIR",
+                       help="with --thinking-budgets: a finished sweep of another model on the same problems (e.g. ponder-tiny), "
+                            "drawn as another think-wider curve and offered to the (k, L) allocator (repeatable)")
     scale.add_argument("--samples", type=int, default=None, help=f"N: samples per problem, the largest budget (default {d('samples')})")
     scale.add_argument("--max-candidates", type=int, default=None, help=argparse.SUPPRESS)  # the old name of --samples
     scale.add_argument("--seed", type=int, default=d("seed"))
@@ -94,6 +97,7 @@ def run_scale(args: argparse.Namespace) -> int:
 
     config = sweep_config(args)
     budgets = thinking_budgets(args)
+    others = compared(args, budgets)
     task = get_task(args.task)
     if args.input is not None:
         problems, errors = load_problems(task, args.input)
@@ -137,7 +141,7 @@ def run_scale(args: argparse.Namespace) -> int:
         from ponder.scaling.longer_wider import write
 
         record = write(args.out, {b: a.points for b, a in analyses.items()}, tables={b: a.table for b, a in analyses.items()},
-                       bins=args.bins, seed=args.seed)
+                       bins=args.bins, seed=args.seed, others=others)
         print((args.out / "longer_vs_wider.md").read_text())
         print(f"wrote {args.out}/longer_vs_wider.png/.svg/.md/.json ({len(record['points'])} points)")
     for reason in summary.skipped:
@@ -147,6 +151,25 @@ def run_scale(args: argparse.Namespace) -> int:
               f"(first: {summary.failed_units[0]}); re-run the same command to retry them", file=sys.stderr)
         return 1
     return 0
+
+
+def compared(args: argparse.Namespace, budgets: list[int]) -> list:
+    """The --compare sweeps, read now so a wrong folder fails before any sampling."""
+    from ponder.scaling.longer_wider import Other
+    from ponder.scaling.report import ReportError, stored_analysis
+
+    if args.compare and not budgets:
+        raise CliError("--compare needs --thinking-budgets (it adds another model's curve to think longer vs wider)")
+    others = []
+    for folder in args.compare:
+        try:
+            analysis, settings, _, _ = stored_analysis(folder)
+        except ReportError as error:
+            raise CliError(f"--compare {folder}: {error}") from None
+        if settings["task"] != args.task:
+            raise CliError(f"--compare {folder} is a sweep of {settings['task']}, not {args.task}")
+        others.append(Other(settings["model"], analysis.points, analysis.table))
+    return others
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -88,58 +88,83 @@ def tokens_to_match(front: Sequence[BudgetPoint], target: Sequence[BudgetPoint])
             "share": cheapest.mean_tokens / best.mean_tokens, "frontier_point": asdict(cheapest)}
 
 
-def joint_table(tables: Mapping[int, Table]) -> Table:
-    """One table of every budget's options, (f"{strategy}@{L}", k), over the problems every budget has;
-    difficulty: each problem's pass@1 at the longest budget."""
-    budgets = sorted(tables)
-    common = [pid for pid in tables[budgets[0]].problems if all(pid in tables[b].problems for b in budgets)]
+def joint_table(tables: Mapping[str, Table], difficulty_from: str) -> Table:
+    """One table of every source's options, (f"{strategy}@{source}", k), over the problems every source
+    has; difficulty: each problem's pass@1 in the source `difficulty_from` (the longest budget)."""
+    sources = list(tables)
+    common = [pid for pid in tables[sources[0]].problems if all(pid in tables[s].problems for s in sources)]
     values, costs, options = [], [], []
-    for budget in budgets:
-        table = tables[budget]
+    for source in sources:
+        table = tables[source]
         rows = [table.problems.index(pid) for pid in common]
         values.append(table.value[rows])
         costs.append(table.cost[rows])
-        options += [(f"{strategy}@{budget}", k) for strategy, k in table.options]
-    longest = tables[budgets[-1]]
-    difficulty = longest.difficulty[[longest.problems.index(pid) for pid in common]]
+        options += [(f"{strategy}@{source}", k) for strategy, k in table.options]
+    reference = tables[difficulty_from]
+    difficulty = reference.difficulty[[reference.problems.index(pid) for pid in common]]
     return Table(tuple(common), tuple(options), np.hstack(values), np.hstack(costs), difficulty)
 
 
-def allocate(tables: Mapping[int, Table], accuracy: float, bins: int, seed: int) -> dict:
-    """The per-difficulty-bin choice of (strategy, k, L): held-out points over compute, and the policy
-    (chosen on every problem) that reaches `accuracy` most cheaply, else the most accurate one."""
-    table = joint_table(tables)
+def allocate(tables: Mapping[int, Table], accuracy: float, bins: int, seed: int, others: Mapping[str, Table] | None = None) -> dict:
+    """The per-difficulty-bin choice of (strategy, k, L) — and of another model's options when `others`
+    are given: held-out points over compute, and the policy (chosen on every problem) that reaches
+    `accuracy` most cheaply, else the most accurate one."""
+    sources = {f"L={budget}": tables[budget] for budget in sorted(tables)} | dict(others or {})
+    table = joint_table(sources, f"L={max(tables)}")
     mean_cost = table.cost.mean(axis=0)
     held = held_out_frontier(table, targets_between(float(mean_cost.min()), float(mean_cost.max())), bins, np.random.default_rng(seed))
     front = policies(table, np.arange(len(table.problems)), bins)
     policy = next((p for p in front if p.accuracy >= accuracy - 1e-12), front[-1])
+
+    def choice(option) -> dict:
+        strategy, source = option[0].rsplit("@", 1)
+        budget = int(source.removeprefix("L=")) if source.startswith("L=") else None
+        return {"model": None if budget is not None else source, "strategy": strategy, "chains": option[1], "thinking_tokens": budget}
+
     return {
         "estimate": "difficulty = pass@1 at the longest budget (oracle); held_out points choose on one half of the problems and score the other",
         "problems": len(table.problems),
+        "sources": list(sources),
         "held_out": [{"target": p.target, "tokens": p.cost, "accuracy": p.accuracy} for p in held],
         "policy": {
             "tokens": policy.cost, "accuracy": policy.accuracy, "reaches": accuracy,
-            "bins": [{"pass1_above": low, "pass1_up_to": high, "strategy": option[0].rsplit("@", 1)[0],
-                      "chains": option[1], "thinking_tokens": int(option[0].rsplit("@", 1)[1])} for low, high, option in policy.bins()],
+            "bins": [{"pass1_above": low, "pass1_up_to": high, **choice(option)} for low, high, option in policy.bins()],
         },
     }
 
 
+@dataclass(frozen=True)
+class Other:
+    """Another model's sweep on the same problems (say ponder-tiny, answering without a thought): its
+    `parallel` curve is drawn as another think-wider curve, and its options join the allocator."""
+
+    name: str
+    points: Sequence[CurvePoint]
+    table: Table | None = None
+
+
 def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], single: str = "think", parallel: str = "best_of_n",
-          tables: Mapping[int, Table | None] | None = None, bins: int = 4, seed: int = 0) -> dict:
+          tables: Mapping[int, Table | None] | None = None, bins: int = 4, seed: int = 0, others: Sequence[Other] = ()) -> dict:
     """longer_vs_wider.json / .md / .png / .svg in `out`; returns the JSON record. With every budget's
     option table, the compute-optimal (k, L) allocator too."""
     points = combine(points_by_budget)
     front = frontier(points)
     wide = wider(points, parallel)
+    other_wide = {o.name: sorted((BudgetPoint(p.strategy, p.candidates, 0, p.mean_tokens, p.accuracy, p.ci_low, p.ci_high)
+                                  for p in o.points if p.strategy == parallel), key=lambda p: p.chains) for o in others}
     usable = {b: t for b, t in (tables or {}).items() if t is not None}
-    allocator = allocate(usable, max(p.accuracy for p in wide), bins, seed) if wide and usable and len(usable) == len(points_by_budget) else None
+    other_tables = {o.name: o.table for o in others if o.table is not None}
+    widest = max([p.accuracy for p in wide] + [p.accuracy for curve in other_wide.values() for p in curve], default=0.0)
+    allocator = (allocate(usable, widest, bins, seed, other_tables)
+                 if wide and usable and len(usable) == len(points_by_budget) else None)
     record = {
         "estimate": "each budget's points come from its own pool of chains drawn with that thinking cap (exact for that cap)",
         "longer": [asdict(p) for p in longer(points, single)],
         "wider": [asdict(p) for p in wider(points, parallel)],
         "frontier": [asdict(p) for p in front],
         "tokens_to_match_wider": tokens_to_match(front, wide),
+        "others": {name: {"wider": [asdict(p) for p in curve], "tokens_to_match_wider": tokens_to_match(front, curve)}
+                   for name, curve in other_wide.items()},
         "allocator": allocator,
         "points": [asdict(p) for p in points],
     }
@@ -154,25 +179,34 @@ def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], singl
     if match:
         lines.append(f"\nThe frontier reaches the wider-only curve's best accuracy ({match['accuracy']:.1%}) with "
                      f"{match['frontier_tokens']:,.0f} tokens per problem, {match['share']:.0%} of the wider curve's {match['wider_tokens']:,.0f}.")
+    for name, other in record["others"].items():
+        match, curve = other["tokens_to_match_wider"], other["wider"]
+        best = max(curve, key=lambda p: p["accuracy"]) if curve else None
+        if best is not None:
+            lines.append(f"\n{name}, think wider ({parallel}, up to {best['chains']} answers): best {best['accuracy']:.1%} at "
+                         f"{best['mean_tokens']:,.0f} tokens per problem; " + (
+                             f"the frontier reaches it with {match['frontier_tokens']:,.0f} ({match['share']:.0%} of its tokens)."
+                             if match else "the frontier never reaches it."))
     if allocator is not None:
         policy = allocator["policy"]
         lines.append(f"\nCompute-optimal allocation per difficulty bin (pass@1 at the longest budget; chosen on all "
                      f"{allocator['problems']} problems): {policy['accuracy']:.1%} at {policy['tokens']:,.0f} tokens per problem.\n")
-        lines += ["| pass@1 above | up to | strategy | chains k | thinking tokens L |", "|---|---|---|---|---|"]
+        lines += ["| pass@1 above | up to | model | strategy | chains k | thinking tokens L |", "|---|---|---|---|---|---|"]
         for b in policy["bins"]:
             low = "–" if b["pass1_above"] is None else f"{b['pass1_above']:.2f}"
             high = "–" if b["pass1_up_to"] is None else f"{b['pass1_up_to']:.2f}"
-            lines.append(f"| {low} | {high} | {b['strategy']} | {b['chains']} | {b['thinking_tokens']} |")
+            lines.append(f"| {low} | {high} | {b['model'] or 'this one'} | {b['strategy']} | {b['chains']} | {b['thinking_tokens'] or '–'} |")
         reach = next((p for p in allocator["held_out"] if p["accuracy"] >= policy["reaches"] - 1e-12), None)
-        lines.append("\nHeld out (chosen on half the problems, scored on the other half): "
-                     + (f"reaches the wider-only best ({policy['reaches']:.1%}) at {reach['tokens']:,.0f} tokens per problem."
-                        if reach else f"best {max(p['accuracy'] for p in allocator['held_out']):.1%}, short of the wider-only best ({policy['reaches']:.1%})."))
+        lines.append("\nHeld out (chosen on half the problems, scored on the other half; sources: " + ", ".join(allocator["sources"]) + "): "
+                     + (f"reaches the best think-wider accuracy ({policy['reaches']:.1%}) at {reach['tokens']:,.0f} tokens per problem."
+                        if reach else f"best {max(p['accuracy'] for p in allocator['held_out']):.1%}, short of the best think-wider accuracy ({policy['reaches']:.1%})."))
     (out / "longer_vs_wider.md").write_text("\n".join(lines) + "\n")
-    figure(out / "longer_vs_wider", points, front, single, parallel, allocator)
+    figure(out / "longer_vs_wider", points, front, single, parallel, allocator, other_wide)
     return record
 
 
-def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoint], single: str, parallel: str, allocator: dict | None = None) -> None:
+def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoint], single: str, parallel: str, allocator: dict | None = None,
+           others: Mapping[str, Sequence[BudgetPoint]] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -190,6 +224,10 @@ def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoin
             ax.fill_between([p.mean_tokens for p in group], [p.ci_low for p in group], [p.ci_high for p in group], color=color, alpha=0.15, linewidth=0)
     ax.plot([p.mean_tokens for p in front], [p.accuracy for p in front], color="black", linestyle="--", linewidth=1.5,
             label="frontier over all k x L (both)")
+    for (name, curve), color in zip((others or {}).items(), ("tab:purple", "tab:orange", "tab:brown")):
+        ax.plot([p.mean_tokens for p in curve], [p.accuracy for p in curve], color=color, marker="^", linewidth=1.5,
+                label=f"think wider: {name} ({parallel}, k answers)")
+        ax.fill_between([p.mean_tokens for p in curve], [p.ci_low for p in curve], [p.ci_high for p in curve], color=color, alpha=0.12, linewidth=0)
     if allocator is not None:
         held = allocator["held_out"]
         ax.plot([p["tokens"] for p in held], [p["accuracy"] for p in held], color="tab:green", marker="s", markersize=3, linewidth=1.5,

@@ -72,8 +72,8 @@ def allocation_record(analysis: Analysis) -> dict[str, Any] | None:
     }
 
 
-def render(out: Path) -> Analysis:
-    """Re-render every output in `out` from its store."""
+def stored_analysis(out: Path) -> tuple[Analysis, dict, list, list]:
+    """The analysis of the sweep stored in `out`, its settings, stored samples and failures (writes nothing)."""
     path = out / "sweep.sqlite"
     if not path.exists():
         raise ReportError(f"no sweep in {out} (missing sweep.sqlite); run `ponder scale --out {out}` first")
@@ -89,6 +89,12 @@ def render(out: Path) -> Analysis:
         analysis = analyse([s.sample for s in stored], runs, order, settings["strategies"], settings["samples"], settings["seed"], settings["bins"])
     except ValueError as error:
         raise ReportError(f"cannot report on {out}: {error}") from None
+    return analysis, settings, stored, failures
+
+
+def render(out: Path) -> Analysis:
+    """Re-render every output in `out` from its store."""
+    analysis, settings, stored, failures = stored_analysis(out)
     write_samples(out / "samples.jsonl", stored)
     write_curves(out / "curves.csv", analysis)
     title = f"{settings['model']} on {settings['task']}: {len(analysis.problems)} problems, N = {settings['samples']}"
