@@ -77,3 +77,34 @@ def test_write_adds_the_allocator_when_every_budget_has_its_table(tmp_path):
     policy = record["allocator"]["policy"]  # the wider-only best is 50%, which one short chain each already reaches
     assert (policy["reaches"], policy["accuracy"], policy["tokens"]) == (0.5, 0.5, 50.0)
     assert "Compute-optimal allocation per difficulty bin" in (tmp_path / "longer_vs_wider.md").read_text()
+
+
+def test_another_models_wider_curve_is_drawn_matched_and_offered_to_the_allocator(tmp_path):
+    import numpy as np
+
+    from ponder.scaling.allocate import Table
+    from ponder.scaling.longer_wider import Other
+
+    points = {64: [point("think", 1, 50, 0.5), point("best_of_n", 4, 200, 0.5)],
+              1024: [point("think", 1, 400, 0.5), point("best_of_n", 4, 1600, 1.0)]}
+    problems = tuple(f"p{i}" for i in range(8))
+    # another model: 16 cheap answers solve the hard half (and the easy one) for 80 tokens
+    cheap = Table(problems, (("best_of_n", 16),), np.ones((8, 1)), np.full((8, 1), 80.0), np.ones(8))
+    other = Other("tiny", [point("best_of_n", 1, 5, 0.2), point("best_of_n", 16, 80, 1.0)], cheap)
+    record = write(tmp_path, points, tables=allocation_tables(), bins=2, others=[other])
+    match = record["others"]["tiny"]["tokens_to_match_wider"]
+    assert (match["accuracy"], match["wider_tokens"], match["frontier_tokens"]) == (1.0, 80, 1600)
+    policy = record["allocator"]["policy"]
+    assert policy["reaches"] == 1.0 and policy["accuracy"] == 1.0
+    assert policy["tokens"] == (50 + 80) / 2  # easy bin: one short chain; hard bin: the other model's 16 answers
+    assert {b["model"] for b in policy["bins"]} == {None, "tiny"}
+    assert "tiny, think wider" in (tmp_path / "longer_vs_wider.md").read_text()
+
+
+def test_compare_needs_thinking_budgets_and_a_finished_sweep(tmp_path):
+    from processes import run_cli
+
+    alone = run_cli("scale", "--task", "countdown", "--out", str(tmp_path / "a"), "--compare", str(tmp_path))
+    assert alone.returncode == 2 and "--compare needs --thinking-budgets" in alone.stderr
+    missing = run_cli("scale", "--task", "countdown", "--thinking-budgets", "64", "--out", str(tmp_path / "b"), "--compare", str(tmp_path))
+    assert missing.returncode == 2 and "no sweep in" in missing.stderr and "Traceback" not in missing.stderr
