@@ -50,7 +50,7 @@ def parse_model_spec(text: str) -> ModelSpec:
     """What a model spec names; a GeneratorError says what is wrong with a bad one.
 
     >>> parse_model_spec("openai:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1")
-    ModelSpec(kind='openai', model='Qwen/Qwen3-8B', base_url='http://127.0.0.1:8001/v1')
+    ModelSpec(kind='openai', model='Qwen/Qwen3-8B', base_url='http://127.0.0.1:8001/v1', thinking=None, format=None)
     >>> parse_model_spec("openai:gpt-4o").url
     'https://api.openai.com/v1'
     >>> parse_model_spec("openai:ponder-think@http://127.0.0.1:8001/v1?thinking=continue").thinking
