@@ -56,6 +56,7 @@ class SamplingParams:
     max_tokens: int = 128  # cap on completion tokens per candidate (thought, answer and forced tokens)
     seed: int | None = None  # makes local sampling reproducible; passed to endpoints that honour it
     thinking: ThinkingBudget | None = None  # for models that think; None: the model's defaults
+    stop: tuple[str, ...] = ()  # a candidate ends at the first of these (left out of its text, as the OpenAI API does)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,10 @@ def default(config: type, name: str) -> Any:
 def add_model_flags(parser: argparse.ArgumentParser, timeout: float = 120.0) -> None:
     group = parser.add_argument_group("model")
     group.add_argument("--model", default="embedded", help="embedded (default: the embedded model best on the task, see `ponder tasks`), ponder-tiny, ponder-think, "
-                            "openai:MODEL@BASE_URL (add ?thinking=continue|vllm|llama.cpp|field:NAME for thinking budgets) or hf:PATH")
+                            "openai:MODEL@BASE_URL (add ?thinking=continue|vllm|llama.cpp|field:NAME for thinking budgets, "
+                            "?usage=count|bytes|reported for token counting) or hf:PATH (a checkpoint directory or a .gguf file)")
+    group.add_argument("--few-shot", type=Path, metavar="FILE", help="a base model's prompt: worked examples with {prompt} where "
+                            "the problem goes; sent as plain text (no chat template; openai: models use the completions endpoint)")
     group.add_argument("--timeout", type=float, default=timeout, help=f"seconds per backend request (default {timeout:g})")
 
 
@@ -54,6 +57,20 @@ def add_sampling_flags(parser: argparse.ArgumentParser, temperature: float, top_
     group.add_argument("--top-p", type=float, default=top_p, help="(default %(default)s)")
     shown = "256; a thinking model: its thinking tokens + 64" if max_new_tokens is None else "%(default)s"
     group.add_argument("--max-new-tokens", type=int, default=max_new_tokens, help=f"cap on each candidate's length (default {shown})")
+    group.add_argument("--stop", action="append", default=[], metavar="TEXT", help="end each candidate at TEXT (repeatable; "
+                            "left out of the answer; \\n and \\t are read as newline and tab)")
+
+
+def stops(args: argparse.Namespace) -> tuple[str, ...]:
+    """The --stop strings, with \\n and \\t written out.
+
+    >>> stops(argparse.Namespace(stop=["\\n\\n", "Q:"]))
+    ('\\n\\n', 'Q:')
+    """
+    found = tuple(text.replace("\\n", "\n").replace("\\t", "\t") for text in args.stop)
+    if any(not text for text in found):
+        raise CliError("--stop needs a non-empty text")
+    return found
 
 
 def check_sampling(args: argparse.Namespace) -> None:
@@ -72,11 +89,23 @@ def model_for(spec: str, task: str | None) -> str:
     return embedded_for(task) if spec == "embedded" else spec
 
 
-def load_model(spec: str, timeout: float, task: str | None = None):
-    """The generator a --model spec names ('embedded': the best embedded model for `task`)."""
+def load_model(spec: str, timeout: float, task: str | None = None, few_shot: str | None = None):
+    """The generator a --model spec names ('embedded': the best embedded model for `task`), behind a
+    few-shot prompt when one is given (the template's text)."""
     from ponder.generators import load_generator
 
-    return load_generator(model_for(spec, task), timeout=timeout)
+    generator = load_generator(model_for(spec, task), timeout=timeout)
+    if few_shot is None:
+        return generator
+    from ponder.generators.few_shot import FewShotGenerator
+
+    return FewShotGenerator(generator, few_shot)
+
+
+def few_shot_text(args: argparse.Namespace) -> str | None:
+    from ponder.generators.few_shot import load_few_shot
+
+    return None if args.few_shot is None else load_few_shot(args.few_shot)
 
 
 def price_of(path: Path, generator: Any, spec: str):

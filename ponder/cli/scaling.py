@@ -8,7 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from ponder.cli.common import (
-    CliError, add_command, add_model_flags, add_sampling_flags, default, load_model, model_for, price_of, warn_malformed,
+    CliError, add_command, add_model_flags, add_sampling_flags, default, few_shot_text, load_model, model_for, stops, price_of, warn_malformed,
 )
 from ponder.scaling.config import SweepConfig
 from ponder.tasks import TASKS
@@ -84,6 +84,8 @@ def sweep_config(args: argparse.Namespace) -> SweepConfig:
         values["strategies"] = tuple(s.strip() for s in args.strategies.split(",") if s.strip())
     values["samples"] = default(SweepConfig, "samples") if samples is None else samples
     values["model"] = model_for(args.model, args.task)  # the store records the model that really ran
+    values["stop"] = stops(args)
+    values["few_shot"] = few_shot_text(args)
     return SweepConfig(**values)
 
 
@@ -108,7 +110,7 @@ def run_scale(args: argparse.Namespace) -> int:
         raise CliError("--problems must be at least 1")
     else:
         problems = task.generate(args.problems, args.problem_seed)
-    generator = load_model(config.model, args.timeout)
+    generator = load_model(config.model, args.timeout, few_shot=config.few_shot)
     price = price_of(args.price_table, generator, args.model) if args.price_table else None
     bar = Progress("sweep", "sample")
 

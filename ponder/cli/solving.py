@@ -10,7 +10,7 @@ from typing import Any
 
 from ponder.budget import EFFORT_LEVELS
 from ponder.cli.common import (
-    CliError, add_command, add_model_flags, add_sampling_flags, check_sampling, load_model, model_for, price_of, warn_malformed,
+    CliError, add_command, add_model_flags, add_sampling_flags, check_sampling, few_shot_text, load_model, stops, model_for, price_of, warn_malformed,
 )
 from ponder.strategies.registry import NAMES as STRATEGY_NAMES
 from ponder.tasks import TASKS
@@ -74,7 +74,7 @@ def run_solve(args: argparse.Namespace) -> int:
     overrides = Limits(max_candidates=args.max_candidates, max_tokens=args.max_tokens, max_calls=args.max_calls,
                        max_seconds=args.max_seconds, max_dollars=args.max_dollars)
     args.model = model_for(args.model, task.name)
-    generator = load_model(args.model, args.timeout)
+    generator = load_model(args.model, args.timeout, few_shot=few_shot_text(args))
     plan = make_plan(
         strategy=args.strategy,
         effort=args.effort,
@@ -104,7 +104,7 @@ def _sampling(args: argparse.Namespace):
     from ponder.thinking.budget import thinking_budget, with_thinking
     from ponder.types import SamplingParams
 
-    params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens or 256)
+    params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens or 256, stop=stops(args))
     asked = args.thinking_tokens is not None or args.min_thinking_tokens is not None or args.no_tools
     if not asked and args.model != THINK_NAME:
         return params

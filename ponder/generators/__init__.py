@@ -20,10 +20,10 @@ def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries
     if parsed.kind == "hf":
         from ponder.generators.hf_local import HFLocalGenerator
 
-        return HFLocalGenerator(parsed.model)
+        return HFLocalGenerator(parsed.model, dtype=parsed.dtype)
     from ponder.generators.openai_http import OpenAIGenerator
 
-    backend = OpenAIGenerator(parsed.model, parsed.base_url, timeout=timeout, max_retries=max_retries)
+    backend = OpenAIGenerator(parsed.model, parsed.base_url, timeout=timeout, max_retries=max_retries, usage=parsed.usage)
     if parsed.thinking is None:
         if parsed.format is not None:
             raise GeneratorError(f"model spec for {parsed.model!r} names a thinking format but no ?thinking= control")

@@ -1,4 +1,5 @@
-"""A local Hugging Face transformers causal LM loaded from a path (CPU by default)."""
+"""A local Hugging Face transformers causal LM loaded from a path (CPU by default): a checkpoint
+directory, or a single GGUF file (de-quantized by transformers; needs the `gguf` package)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ponder.generators.base import GeneratorError
-from ponder.generators.sampling import sample
+from ponder.generators.sampling import cut_at_stop, sample
 from ponder.thinking.chain import Chain, Vocabulary
 from ponder.thinking.formats import THINK_TAGS
 from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
@@ -19,24 +20,31 @@ from ponder.types import Completion, Generation, Message, SamplingParams, Though
 class HFLocalGenerator:
     """Batched sampling from a local checkpoint. One call runs at a time (torch uses every core)."""
 
-    def __init__(self, path: str | Path, *, name: str | None = None, device: str = "cpu", threads: int | None = None):
+    def __init__(self, path: str | Path, *, name: str | None = None, device: str = "cpu", threads: int | None = None,
+                 dtype: str = "auto"):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        path = Path(path)
-        if not path.is_dir():
-            raise GeneratorError(f"no model directory at {path}")
+        from ponder.generators.checkpoint import check_memory, choose_dtype, locate
+
+        directory, gguf_file = locate(Path(path))
+        torch_dtype = choose_dtype(dtype)
+        check_memory(Path(path), torch_dtype)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(path)
-            self.model = AutoModelForCausalLM.from_pretrained(path).to(device).eval()
-        except (OSError, ValueError) as error:
+            self.tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=gguf_file)
+            self.model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=gguf_file, dtype=torch_dtype).to(device).eval()
+        except (OSError, ValueError, ImportError) as error:
             raise GeneratorError(f"cannot load a transformers model from {path}: {error}") from None
         if threads:
             torch.set_num_threads(threads)
         self.name = name or f"hf:{path}"
         self.device = device
+        self.dtype = str(torch_dtype).removeprefix("torch.")
         self.parameter_count: int | None = sum(p.numel() for p in self.model.parameters())
         self.max_positions = getattr(self.model.config, "max_position_embeddings", None)
+        # Every token that ends a turn: the tokenizer's EOS and the generation config's (Gemma: <eos>, <end_of_turn>).
+        configured = getattr(getattr(self.model, "generation_config", None), "eos_token_id", None)
+        self.eos_ids = frozenset(({self.tokenizer.eos_token_id} | set(configured if isinstance(configured, list) else [configured])) - {None})
         # A model thinks when its template writes <think> and its vocabulary ends a thought in one token
         # (Qwen3, DeepSeek-R1 distills): thinking budgets are then forced while decoding.
         self.end_of_thought = self.tokenizer.convert_tokens_to_ids(THINK_TAGS.end) if THINK_TAGS.end in self.tokenizer.get_vocab() else None
@@ -83,18 +91,28 @@ class HFLocalGenerator:
                 ids,
                 n,
                 max_new_tokens=params.max_tokens,
-                eos_token_id=self.tokenizer.eos_token_id,
+                eos_token_id=self.eos_ids,
                 temperature=params.temperature,
                 top_p=params.top_p,
                 rng=rng,
                 deadline=deadline,
                 cancelled=cancelled,
+                stop=params.stop,
+                decode=self._decode,
             )
         completions = [
-            Completion(text=self.tokenizer.decode(row, skip_special_tokens=True), completion_tokens=len(row), finish_reason=reason)
+            Completion(text=cut_at_stop(self._decode(row), params.stop), completion_tokens=len(row), finish_reason=reason)
             for row, reason in zip(rows, reasons)
         ]
         return completions, len(ids)
+
+    def _decode(self, row: list[int]) -> str:
+        return self.tokenizer.decode(row, skip_special_tokens=True)
+
+    async def complete(self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
+        """n completions of plain prompt text, no chat template (base models, few-shot prompts)."""
+        completions, prompt_tokens = await run_cancellable(self.sample_text, prompt, n, params, timeout)
+        return Generation(completions=tuple(completions), prompt_tokens=prompt_tokens)
 
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,

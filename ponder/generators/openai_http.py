@@ -4,7 +4,10 @@ official `openai` SDK.
 Asks for n candidates in one request; when a backend refuses `n` (or silently returns fewer choices),
 it falls back to concurrent single requests and remembers that. Reads `reasoning` /
 `reasoning_content` when the backend returns them. Timeouts and retries (with the SDK's exponential
-backoff) are per request.
+backoff) are per request. `complete` sends plain text to the completions endpoint (base models).
+
+Usage is never taken on trust (a real llama.cpp server reported one choice's tokens for n = 4): each
+choice is charged the larger of the backend's share and what ponder counts in it (`usage_count.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from typing import Any, Sequence
 import openai
 
 from ponder.generators.base import GeneratorError, GeneratorTimeout
+from ponder.generators.spec import OPENAI_URL
+from ponder.generators.usage_count import UsageCounter
 from ponder.types import Completion, Generation, Message, SamplingParams
 
 log = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ class OpenAIGenerator:
         max_retries: int = 2,
         parameter_count: int | None = None,
         concurrency: int = 16,
+        usage: str = "count",
     ):
         self.name = f"openai:{model}" + (f"@{base_url}" if base_url else "")
         self.model = model
@@ -49,6 +55,7 @@ class OpenAIGenerator:
         self._concurrency = concurrency
         self._loop: asyncio.AbstractEventLoop | None = None
         self.supports_n: bool | None = None  # learnt from the first request with n > 1
+        self.counter = UsageCounter(base_url or OPENAI_URL, usage, api_key=self._client_options["api_key"], timeout=timeout)
 
     def _bind_to_running_loop(self) -> None:
         """A client and a concurrency limit per event loop: connection pools cannot cross loops."""
@@ -57,30 +64,33 @@ class OpenAIGenerator:
             self._loop = loop
             self.client = openai.AsyncOpenAI(**self._client_options)
             self._slots = asyncio.Semaphore(self._concurrency)
+            self.counter.bind()
 
-    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
+    def prompt_tokens_bound(self, messages: Sequence[Message] | str) -> int:
         # A token is at least one byte for every BPE vocabulary in use, so bytes bound tokens.
+        if isinstance(messages, str):
+            return len(messages.encode()) + 1
         return sum(len(m.content.encode()) + MESSAGE_OVERHEAD_TOKENS for m in messages)
 
     def calls_for(self, n: int) -> int:
         return 1 if n == 1 or self.supports_n else n
 
-    async def _create(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None, seed_offset: int = 0,
+    async def _create(self, messages: Sequence[Message] | str, n: int, params: SamplingParams, timeout: float | None, seed_offset: int = 0,
                       extra: dict[str, Any] | None = None):
-        request: dict[str, Any] = {
-            "model": self.model,
-            "messages": [{"role": m.role, "content": m.content} for m in messages],
-            "max_tokens": params.max_tokens,
-            "temperature": params.temperature,
-            "top_p": params.top_p,
-        }
+        """One request: chat completions for messages, plain completions for a text prompt."""
+        request: dict[str, Any] = {"model": self.model, "max_tokens": params.max_tokens, "temperature": params.temperature, "top_p": params.top_p}
         if n > 1:
             request["n"] = n
         if params.seed is not None:
             request["seed"] = params.seed + seed_offset
+        if params.stop:
+            request["stop"] = list(params.stop)
+        deadline = min(self.timeout, timeout) if timeout is not None else self.timeout
         async with self._slots:
+            if isinstance(messages, str):
+                return await self.client.completions.create(prompt=messages, **request, extra_body=extra or None, timeout=deadline)
             return await self.client.chat.completions.create(
-                **request, extra_body=extra or None, timeout=min(self.timeout, timeout) if timeout is not None else self.timeout
+                messages=[{"role": m.role, "content": m.content} for m in messages], **request, extra_body=extra or None, timeout=deadline
             )
 
     async def generate(
@@ -93,6 +103,12 @@ class OpenAIGenerator:
 
             raise no_control_error(self.name)
         return await self._guarded(self._generate(messages, n, params, timeout, extra or {}), timeout)
+
+    async def complete(self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
+        """n completions of plain prompt text through the completions endpoint (no chat template: base models)."""
+        if params.thinking is not None:
+            raise GeneratorError(f"{self.name}: thinking budgets need the chat endpoint, not a plain-text prompt")
+        return await self._guarded(self._generate(prompt, n, params, timeout, {}), timeout)
 
     async def continue_message(
         self, messages: Sequence[Message], params: SamplingParams, *, max_tokens: int, stop: Sequence[str] = (),
@@ -120,7 +136,9 @@ class OpenAIGenerator:
         completion = _completion(response.choices[0])
         text = (completion.reasoning or "") + completion.text
         usage = response.usage
-        tokens = usage.completion_tokens if usage is not None else len(text.encode())
+        counted = Completion(text=text, completion_tokens=0, finish_reason=completion.finish_reason)
+        tokens, = await self.counter.charge([counted], [usage.completion_tokens if usage is not None else None],
+                                            replace(params, max_tokens=max_tokens, stop=()))  # stop strings stay in the text
         prompt = usage.prompt_tokens if usage is not None else self.prompt_tokens_bound(messages)
         return Round(text=text, tokens=tokens, prompt_tokens=prompt, finish_reason=completion.finish_reason)
 
@@ -159,19 +177,25 @@ class OpenAIGenerator:
             )
             responses.extend(singles)
         completions: list[Completion] = []
+        reported: list[int | None] = []
         for response in responses:
             texts = [_completion(choice) for choice in response.choices]
+            completions.extend(texts)
             if response.usage is not None:
-                completions.extend(_spread(texts, response.usage.completion_tokens))
-            else:  # no usage reported: bytes bound tokens, so the budget errs on the safe side
-                completions.extend(replace(c, completion_tokens=len(c.text.encode()) + len((c.reasoning or "").encode())) for c in texts)
+                reported.extend(c.completion_tokens for c in _spread(texts, response.usage.completion_tokens))
+            else:
+                reported.extend([None] * len(texts))
+        charged = await self.counter.charge(completions[:n], reported[:n], params)
         prompt_tokens = sum(
             r.usage.prompt_tokens if r.usage else self.prompt_tokens_bound(messages) for r in responses
         )
-        return Generation(completions=tuple(completions[:n]), prompt_tokens=prompt_tokens, calls=len(responses))
+        return Generation(completions=tuple(replace(c, completion_tokens=t) for c, t in zip(completions[:n], charged)),
+                          prompt_tokens=prompt_tokens, calls=len(responses))
 
 
 def _completion(choice) -> Completion:
+    if not hasattr(choice, "message"):  # the completions endpoint
+        return Completion(text=choice.text or "", completion_tokens=0, finish_reason=choice.finish_reason or "stop")
     message = choice.message
     extra = message.model_extra or {}
     reasoning = getattr(message, "reasoning", None) or extra.get("reasoning") or extra.get("reasoning_content")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable, Collection, Sequence
 
 import torch
 
@@ -32,45 +33,69 @@ def sample(
     n: int,
     *,
     max_new_tokens: int,
-    eos_token_id: int,
+    eos_token_id: int | Collection[int],
     temperature: float,
     top_p: float,
     rng: torch.Generator,
     deadline: float | None = None,
     clock=time.monotonic,
     cancelled: threading.Event | None = None,
+    stop: Sequence[str] = (),
+    decode: Callable[[list[int]], str] | None = None,
 ) -> tuple[list[list[int]], list[str]]:
     """n continuations of one prompt; returns (token ids per row, EOS included; finish reason per row).
 
-    Stops a row at EOS or `max_new_tokens`; stops every row before a step that would end past
-    `deadline` (clock time), and before the next step once `cancelled` is set (the caller went away).
-    The prompt's forward pass and first token always run."""
-    input_ids = torch.tensor([prompt_ids], dtype=torch.long).expand(n, -1).contiguous()
-    output = model(input_ids=input_ids, use_cache=True)
-    cache, logits = output.past_key_values, output.logits[:, -1, :]
-    steps: list[torch.Tensor] = []
-    finished = torch.zeros(n, dtype=torch.bool)
-    out_of_time = False
+    The prompt's forward pass runs once and its KV cache is shared by the n rows (repeated after the
+    prefill), so N candidates cost one prefill, as a serving engine's prefix cache gives. A row stops at
+    an EOS token, at `max_new_tokens`, or once its text (`decode` of its tokens) contains one of `stop`
+    (reason 'stop'; the caller cuts the text there); stopped rows leave the batch. Every row stops before
+    a step that would end past `deadline` (clock time), and before the next step once `cancelled` is set
+    (the caller went away). The prompt's forward pass and first token always run."""
+    if stop and decode is None:
+        raise ValueError("stop strings need a decode function")
+    ends = {eos_token_id} if isinstance(eos_token_id, int) else set(eos_token_id)
+    output = model(input_ids=torch.tensor([prompt_ids], dtype=torch.long), use_cache=True)
+    cache, logits = output.past_key_values, output.logits[:, -1, :].expand(n, -1)
+    if n > 1:
+        cache.batch_repeat_interleave(n)
+    rows: list[list[int]] = [[] for _ in range(n)]
+    reasons = ["length"] * n
+    active = list(range(n))  # the row each batch position decodes
     step_seconds = 0.0  # duration of the last decoding step: a step that would end past the deadline is skipped
     for step in range(max_new_tokens):
-        tokens = pick_next(logits, temperature, top_p, rng)
-        steps.append(tokens)
-        finished |= tokens == eos_token_id
-        if finished.all() or step + 1 == max_new_tokens:
+        tokens = pick_next(logits, temperature, top_p, rng).tolist()
+        keep = []
+        for position, (row, token) in enumerate(zip(active, tokens)):
+            rows[row].append(token)
+            if token in ends or (stop and stopped(decode(rows[row]), stop)):
+                reasons[row] = "stop"
+            else:
+                keep.append(position)
+        if not keep or step + 1 == max_new_tokens:
             break
         if (deadline is not None and clock() + step_seconds >= deadline) or (cancelled is not None and cancelled.is_set()):
-            out_of_time = True
+            for position in keep:
+                reasons[active[position]] = "deadline"
             break
+        if len(keep) < len(active):
+            cache.batch_select_indices(torch.tensor(keep))
+            active = [active[position] for position in keep]
         started = clock()
-        output = model(input_ids=tokens[:, None], past_key_values=cache, use_cache=True)
+        output = model(input_ids=torch.tensor([[tokens[position]] for position in keep]), past_key_values=cache, use_cache=True)
         step_seconds = clock() - started
         cache, logits = output.past_key_values, output.logits[:, -1, :]
-    rows, reasons = [], []
-    for row in torch.stack(steps, dim=1).tolist():
-        if eos_token_id in row:
-            rows.append(row[: row.index(eos_token_id) + 1])  # EOS was generated, so it is counted
-            reasons.append("stop")
-        else:
-            rows.append(row)
-            reasons.append("deadline" if out_of_time else "length")
     return rows, reasons
+
+
+def stopped(text: str, stop: Sequence[str]) -> bool:
+    return any(s in text for s in stop)
+
+
+def cut_at_stop(text: str, stop: Sequence[str]) -> str:
+    """The text before the first stop string in it (the OpenAI API leaves the stop string out).
+
+    >>> cut_at_stop("12 + 3 = 15\nQ: next", ["\nQ:", "\n\n"])
+    '12 + 3 = 15'
+    """
+    found = [at for at in (text.find(s) for s in stop if s) if at >= 0]
+    return text[: min(found)] if found else text

@@ -28,8 +28,11 @@ def embedded_for(task: str | None) -> str:
     return EMBEDDED_FOR_TASK.get(task or "", EMBEDDED_NAME)
 OPENAI_URL = "https://api.openai.com/v1"  # where 'openai:MODEL' without '@BASE_URL' goes
 MODEL_SPECS = ("'embedded' ('ponder-tiny'), 'ponder-think', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com; "
-               "add '?thinking=continue|vllm|llama.cpp|field:NAME' for thinking budgets) or 'hf:PATH'")
-SPEC_OPTIONS = ("thinking", "format")  # openai specs: how thinking budgets reach the backend, and the thought's format
+               "add '?thinking=continue|vllm|llama.cpp|field:NAME' for thinking budgets, '?usage=count|bytes|reported' for "
+               "how tokens are counted) or 'hf:PATH' (a checkpoint directory or a .gguf file; '?dtype=auto|fp32|bf16')")
+# openai specs: how thinking budgets reach the backend, the thought's format, how generated tokens are counted
+SPEC_OPTIONS = ("thinking", "format", "usage")
+HF_OPTIONS = ("dtype",)  # hf specs: the dtype weights are loaded in
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class ModelSpec:
     base_url: str | None = None  # openai only: as given (None: the OpenAI API)
     thinking: str | None = None  # openai only: how a thinking budget is kept (thinking.remote), None: it cannot be
     format: str | None = None  # openai only: the thought's format (thinking.formats), None: from the model's name
+    usage: str = "count"  # openai only: how generated tokens are counted (generators.usage_count)
+    dtype: str = "auto"  # hf only: the dtype weights are loaded in (generators.checkpoint)
 
     @property
     def url(self) -> str:
@@ -50,11 +55,13 @@ def parse_model_spec(text: str) -> ModelSpec:
     """What a model spec names; a GeneratorError says what is wrong with a bad one.
 
     >>> parse_model_spec("openai:Qwen/Qwen3-8B@http://127.0.0.1:8001/v1")
-    ModelSpec(kind='openai', model='Qwen/Qwen3-8B', base_url='http://127.0.0.1:8001/v1', thinking=None, format=None)
+    ModelSpec(kind='openai', model='Qwen/Qwen3-8B', base_url='http://127.0.0.1:8001/v1', thinking=None, format=None, usage='count', dtype='auto')
     >>> parse_model_spec("openai:gpt-4o").url
     'https://api.openai.com/v1'
     >>> parse_model_spec("openai:ponder-think@http://127.0.0.1:8001/v1?thinking=continue").thinking
     'continue'
+    >>> parse_model_spec("hf:/models/gemma-3-270m-q4_k_m.gguf?dtype=bf16").dtype
+    'bf16'
     """
     if text in ("embedded", EMBEDDED_NAME):
         return ModelSpec("embedded", EMBEDDED_NAME)
@@ -62,22 +69,23 @@ def parse_model_spec(text: str) -> ModelSpec:
         return ModelSpec("embedded", THINK_NAME)
     kind, _, rest = text.partition(":")
     if kind == "hf" and rest:
-        return ModelSpec("hf", rest)
+        path, _, query = rest.partition("?")
+        return ModelSpec("hf", path, dtype=_options(text, query, HF_OPTIONS).get("dtype", "auto"))
     if kind == "openai" and rest:
         rest, _, query = rest.partition("?")
         model, _, base_url = rest.partition("@")
         if not model:
             raise GeneratorError(f"model spec {text!r} names no model; use {MODEL_SPECS}")
-        options = _options(text, query)
-        return ModelSpec("openai", model, base_url or None, options.get("thinking"), options.get("format"))
+        options = _options(text, query, SPEC_OPTIONS)
+        return ModelSpec("openai", model, base_url or None, options.get("thinking"), options.get("format"), options.get("usage", "count"))
     raise GeneratorError(f"unknown model spec {text!r}; use {MODEL_SPECS}")
 
 
-def _options(text: str, query: str) -> dict[str, str]:
+def _options(text: str, query: str, known: tuple[str, ...]) -> dict[str, str]:
     from urllib.parse import parse_qsl
 
     options = dict(parse_qsl(query, keep_blank_values=True)) if query else {}
-    unknown = sorted(set(options) - set(SPEC_OPTIONS))
+    unknown = sorted(set(options) - set(known))
     if unknown:
-        raise GeneratorError(f"model spec {text!r}: unknown option {unknown[0]!r}; options are {', '.join(SPEC_OPTIONS)}")
+        raise GeneratorError(f"model spec {text!r}: unknown option {unknown[0]!r}; options are {', '.join(known)}")
     return options

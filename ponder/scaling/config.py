@@ -36,6 +36,8 @@ class SweepConfig:
     timeout: float = 120.0  # seconds per generator request
     bins: int = 4  # difficulty bins for compute-optimal allocation
     thinking_tokens: int | None = None  # cap on each sample's chain of thought (models that think); None: model default
+    stop: tuple[str, ...] = ()  # each sample ends at the first of these
+    few_shot: str | None = None  # a base model's few-shot prompt template (generators.few_shot); None: chat messages
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.strategies if s not in STRATEGIES]
@@ -64,7 +66,7 @@ class SweepConfig:
         from ponder.thinking.budget import thinking_budget, with_thinking
         from ponder.types import SamplingParams
 
-        params = SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens)
+        params = SamplingParams(temperature=self.temperature, top_p=self.top_p, max_tokens=self.max_new_tokens, stop=tuple(self.stop))
         if self.thinking_tokens is None:
             return params
         return with_thinking(params, thinking_budget(self.thinking_tokens))
@@ -72,6 +74,11 @@ class SweepConfig:
     def identity(self, problems: Sequence[Problem]) -> dict[str, Any]:
         """What decides the samples drawn; a store only resumes a sweep with the same identity."""
         digest = hashlib.sha256("\n".join(f"{p.id}\t{p.prompt}" for p in problems).encode()).hexdigest()
-        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens")
-        chosen = {k: v for k, v in asdict(self).items() if k in keep and (k != "thinking_tokens" or v is not None)}  # older stores have none
+        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens", "stop", "few_shot")
+        optional = {"thinking_tokens": None, "stop": (), "few_shot": None}  # older stores have none: left out when unset
+        chosen = {k: v for k, v in asdict(self).items() if k in keep and not (k in optional and v == optional[k])}
+        if "stop" in chosen:
+            chosen["stop"] = list(chosen["stop"])
+        if "few_shot" in chosen:
+            chosen["few_shot"] = hashlib.sha256(chosen["few_shot"].encode()).hexdigest()
         return {**chosen, "problems": len(problems), "problems_sha256": digest}

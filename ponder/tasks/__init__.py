@@ -14,6 +14,8 @@ TASKS: dict[str, str] = {
     "countdown": "ponder.tasks.countdown:CountdownTask",
     "countdown-reachable": "ponder.tasks.countdown_reachable:CountdownReachableTask",
     "arithmetic": "ponder.tasks.arithmetic:ArithmeticTask",
+    "addition": "ponder.tasks.addition:AdditionTask",
+    "addition-words": "ponder.tasks.addition:WordAdditionTask",
     "jsonl": "ponder.tasks.jsonl:JsonlTask",
 }
 

@@ -1,0 +1,95 @@
+"""What a backend's answer cost, counted by ponder instead of taken from the backend's `usage`.
+
+A real llama.cpp server answered n = 4 with four 256-token choices and `completion_tokens = 256`;
+charging what a backend reports broke the budget contract. So every choice is charged the larger of
+its share of the reported usage and what ponder counts in it:
+
+    counted = tokens(text) + tokens(reasoning)
+              + tokens(longest stop string) + 1   when it stopped (the engine generated the stop
+                                                  string, then cut it, and its end-of-turn token)
+    counted = max(counted, max_tokens)            when it was cut at the length cap
+
+Modes (the model spec's `?usage=`):
+- `count` (default): tokens from the engine's own tokenizer through its `/tokenize` endpoint
+  (llama.cpp, vLLM, SGLang), probed once; an engine without one is counted in UTF-8 bytes, an upper
+  bound on tokens for every byte-level BPE vocabulary (each token is at least one byte).
+- `bytes`: always bytes (no extra requests).
+- `reported`: the backend's usage as reported (only for backends whose usage you trust).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Sequence
+
+import httpx
+
+from ponder.generators.base import GeneratorError
+from ponder.types import Completion, SamplingParams
+
+log = logging.getLogger(__name__)
+MODES = ("count", "bytes", "reported")
+
+
+class UsageCounter:
+    def __init__(self, base_url: str, mode: str = "count", *, api_key: str | None = None, timeout: float = 30.0):
+        if mode not in MODES:
+            raise GeneratorError(f"unknown usage mode {mode!r}; use one of {', '.join(MODES)}")
+        self.mode = mode
+        self.url = base_url.rstrip("/").removesuffix("/v1") + "/tokenize"
+        self.tokenizes: bool | None = None if mode == "count" else False  # None: not probed yet
+        self._headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+
+    def bind(self) -> None:
+        """A new event loop: the next request opens a new connection pool."""
+        self._client = None
+
+    async def tokens(self, text: str) -> int:
+        """Tokens in `text` by the engine's tokenizer, else its UTF-8 bytes (an upper bound)."""
+        if not text:
+            return 0
+        if self.tokenizes is not False:
+            counted = await self._tokenize(text)
+            if counted is not None:
+                return counted
+        return len(text.encode())
+
+    async def charge(self, completions: Sequence[Completion], reported: Sequence[int | None], params: SamplingParams) -> list[int]:
+        """Tokens to charge for each choice (see the module's docstring)."""
+        if self.mode == "reported":
+            return [r if r is not None else len(c.text.encode()) + len((c.reasoning or "").encode()) for c, r in zip(completions, reported)]
+        stop = max([await self.tokens(s) for s in params.stop], default=0)
+        counts = await asyncio.gather(*(self._count(c) for c in completions))
+        charged = []
+        for completion, share, counted in zip(completions, reported, counts):
+            if completion.finish_reason == "stop":
+                counted += stop + 1
+            elif completion.finish_reason == "length":
+                counted = max(counted, params.max_tokens)
+            charged.append(max(counted, share or 0))
+        return charged
+
+    async def _count(self, completion: Completion) -> int:
+        return await self.tokens(completion.text) + await self.tokens(completion.reasoning or "")
+
+    async def _tokenize(self, text: str) -> int | None:
+        if self._client is None:
+            self._client = httpx.AsyncClient(timeout=self._timeout, headers=self._headers)
+        try:
+            # llama.cpp reads `content`, vLLM and SGLang `prompt`; both answer with `tokens` (vLLM adds `count`).
+            response = await self._client.post(self.url, json={"content": text, "prompt": text, "add_special": False, "add_special_tokens": False})
+            body = response.json() if response.status_code == 200 else {}
+            tokens = body.get("tokens") if isinstance(body, dict) else None
+            counted = body.get("count", len(tokens)) if isinstance(tokens, list) else None
+        except (httpx.HTTPError, ValueError):
+            counted = None
+        if counted is None:
+            if self.tokenizes is None:
+                log.info("%s does not tokenize; counting generated text in bytes (an upper bound on tokens)", self.url)
+                self.tokenizes = False
+            return None
+        self.tokenizes = True
+        return int(counted)
