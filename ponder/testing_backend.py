@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible backend: a bare ASGI app that answers every chat completion with one
 fixed reply — a tool call when the request offers tools — streamed in several chunks when asked.
 
-A model named `slow-SECONDS` answers after that many seconds (for timeout tests); a model named
+`POST /tokenize` answers as llama.cpp's does (`{"tokens": [...]}`), one token per word, digit and
+punctuation mark, never more than the usage it reports. A model named `slow-SECONDS` answers after that many seconds (for timeout tests); a model named
 `say-TEXT` replies TEXT instead (a fixed-policy game player, say `say-MOVE: Bet`). It is not a model. It is the known, fast peer that pass-through tests compare bytes against and that
 the overhead benchmark calls directly, so ponder's own cost can be measured apart from any model's.
 Run it with `python -m ponder.testing_backend --port N` (loopback only).
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import time
 
 import orjson
@@ -24,6 +26,16 @@ def reply_for(request: dict) -> str:
 TOOL_CALL = {"index": 0, "id": "call_0", "type": "function", "function": {"name": "lookup", "arguments": '{"query": "42"}'}}
 NOT_OPENAI = ("continue_final_message", "add_generation_prompt", "include_stop_str_in_output")  # vLLM's extensions
 USAGE = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+TOKEN = re.compile(r"[^\W\d_]+|\d|[^\w\s]|_")
+
+
+def tokenize(text: str) -> list[int]:
+    """Token ids of `text`, one per word, digit and punctuation mark.
+
+    >>> len(tokenize("The answer is 42."))
+    6
+    """
+    return [hash(piece) % 50_000 for piece in TOKEN.findall(text)]
 
 
 def completion(request: dict) -> dict:
@@ -77,6 +89,10 @@ async def app(scope, receive, send) -> None:
         request = orjson.loads(body)
     except orjson.JSONDecodeError:
         await _send(send, 400, b'{"error":{"message":"invalid JSON","type":"invalid_request_error","param":null,"code":null}}', b"application/json")
+        return
+    if scope["path"] == "/tokenize":
+        text = request.get("content", request.get("prompt", "")) if isinstance(request, dict) else ""
+        await _send(send, 200, orjson.dumps({"tokens": tokenize(str(text))}), b"application/json")
         return
     unknown = next((field for field in NOT_OPENAI if field in request), None)
     if unknown is not None:  # api.openai.com refuses arguments it does not know, as here

@@ -137,7 +137,7 @@ class OpenAIGenerator:
         text = (completion.reasoning or "") + completion.text
         usage = response.usage
         counted = Completion(text=text, completion_tokens=0, finish_reason=completion.finish_reason)
-        tokens, = await self.counter.charge([counted], [usage.completion_tokens if usage is not None else None],
+        tokens, = await self.counter.charge([counted], usage.completion_tokens if usage is not None else None,
                                             replace(params, max_tokens=max_tokens, stop=()))  # stop strings stay in the text
         prompt = usage.prompt_tokens if usage is not None else self.prompt_tokens_bound(messages)
         return Round(text=text, tokens=tokens, prompt_tokens=prompt, finish_reason=completion.finish_reason)
@@ -177,20 +177,14 @@ class OpenAIGenerator:
             )
             responses.extend(singles)
         completions: list[Completion] = []
-        reported: list[int | None] = []
         for response in responses:
             texts = [_completion(choice) for choice in response.choices]
-            completions.extend(texts)
-            if response.usage is not None:
-                reported.extend(c.completion_tokens for c in _spread(texts, response.usage.completion_tokens))
-            else:
-                reported.extend([None] * len(texts))
-        charged = await self.counter.charge(completions[:n], reported[:n], params)
+            charged = await self.counter.charge(texts, response.usage.completion_tokens if response.usage is not None else None, params)
+            completions.extend(replace(c, completion_tokens=t) for c, t in zip(texts, charged))
         prompt_tokens = sum(
             r.usage.prompt_tokens if r.usage else self.prompt_tokens_bound(messages) for r in responses
         )
-        return Generation(completions=tuple(replace(c, completion_tokens=t) for c, t in zip(completions[:n], charged)),
-                          prompt_tokens=prompt_tokens, calls=len(responses))
+        return Generation(completions=tuple(completions[:n]), prompt_tokens=prompt_tokens, calls=len(responses))
 
 
 def _completion(choice) -> Completion:
@@ -205,17 +199,6 @@ def _completion(choice) -> Completion:
         finish_reason=choice.finish_reason or "stop",
         reasoning=reasoning if isinstance(reasoning, str) else None,
     )
-
-
-def _spread(completions: list[Completion], total: int) -> list[Completion]:
-    """Split one response's billed completion tokens over its choices in proportion to their length
-    (the API reports only the total); the sum stays exactly what the backend billed."""
-    if not completions:
-        return []
-    weights = [max(1, len(c.text) + len(c.reasoning or "")) for c in completions]
-    shares = [total * w // sum(weights) for w in weights]
-    shares[0] += total - sum(shares)
-    return [replace(c, completion_tokens=share) for c, share in zip(completions, shares)]
 
 
 def _message(error: openai.APIStatusError) -> str:

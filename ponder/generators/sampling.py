@@ -42,6 +42,7 @@ def sample(
     cancelled: threading.Event | None = None,
     stop: Sequence[str] = (),
     decode: Callable[[list[int]], str] | None = None,
+    share_prompt: bool = True,
 ) -> tuple[list[list[int]], list[str]]:
     """n continuations of one prompt; returns (token ids per row, EOS included; finish reason per row).
 
@@ -50,13 +51,15 @@ def sample(
     an EOS token, at `max_new_tokens`, or once its text (`decode` of its tokens) contains one of `stop`
     (reason 'stop'; the caller cuts the text there); stopped rows leave the batch. Every row stops before
     a step that would end past `deadline` (clock time), and before the next step once `cancelled` is set
-    (the caller went away). The prompt's forward pass and first token always run."""
+    (the caller went away). The prompt's forward pass and first token always run. `share_prompt=False`
+    runs the prefill on n copies of the prompt instead (the benchmark's baseline)."""
     if stop and decode is None:
         raise ValueError("stop strings need a decode function")
     ends = {eos_token_id} if isinstance(eos_token_id, int) else set(eos_token_id)
-    output = model(input_ids=torch.tensor([prompt_ids], dtype=torch.long), use_cache=True)
+    copies = 1 if share_prompt else n
+    output = model(input_ids=torch.tensor([prompt_ids] * copies, dtype=torch.long), use_cache=True)
     cache, logits = output.past_key_values, output.logits[:, -1, :].expand(n, -1)
-    if n > 1:
+    if n > 1 and share_prompt:
         cache.batch_repeat_interleave(n)
     rows: list[list[int]] = [[] for _ in range(n)]
     reasons = ["length"] * n
@@ -92,7 +95,7 @@ def stopped(text: str, stop: Sequence[str]) -> bool:
 
 
 def cut_at_stop(text: str, stop: Sequence[str]) -> str:
-    """The text before the first stop string in it (the OpenAI API leaves the stop string out).
+    r"""The text before the first stop string in it (the OpenAI API leaves the stop string out).
 
     >>> cut_at_stop("12 + 3 = 15\nQ: next", ["\nQ:", "\n\n"])
     '12 + 3 = 15'

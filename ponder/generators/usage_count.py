@@ -1,20 +1,26 @@
-"""What a backend's answer cost, counted by ponder instead of taken from the backend's `usage`.
+"""What a backend's answer cost, counted by ponder instead of taken on trust from the backend's `usage`.
 
 A real llama.cpp server answered n = 4 with four 256-token choices and `completion_tokens = 256`;
-charging what a backend reports broke the budget contract. So every choice is charged the larger of
-its share of the reported usage and what ponder counts in it:
+charging what a backend reports broke the budget contract. So ponder counts each choice itself,
 
-    counted = tokens(text) + tokens(reasoning)
-              + tokens(longest stop string) + 1   when it stopped (the engine generated the stop
-                                                  string, then cut it, and its end-of-turn token)
-    counted = max(counted, max_tokens)            when it was cut at the length cap
+    counted = tokens(text) + tokens(reasoning),
+
+and checks one response's reported total against the sum of its choices' counts:
+- **consistent** (reported >= counted sum): each choice is charged its count plus an even share of the
+  rest (the end-of-turn tokens and stop strings the text no longer shows), so the charges add up to
+  exactly what the backend reported;
+- **under-reported** or no usage: each choice is charged its count, plus the longest stop string's
+  tokens and one end token when it stopped (the engine generated those, then cut them), or at least
+  `max_tokens` when it was cut at the length cap.
+Either way no choice is ever charged less than the tokens it contains.
 
 Modes (the model spec's `?usage=`):
 - `count` (default): tokens from the engine's own tokenizer through its `/tokenize` endpoint
-  (llama.cpp, vLLM, SGLang), probed once; an engine without one is counted in UTF-8 bytes, an upper
-  bound on tokens for every byte-level BPE vocabulary (each token is at least one byte).
+  (llama.cpp, vLLM, SGLang, ponder serve), probed once; an engine without one is counted in UTF-8
+  bytes, an upper bound on tokens for every byte-level BPE vocabulary (each token is at least one byte).
 - `bytes`: always bytes (no extra requests).
-- `reported`: the backend's usage as reported (only for backends whose usage you trust).
+- `reported`: the backend's usage as reported, split over choices by length (only for backends whose
+  usage you trust).
 """
 
 from __future__ import annotations
@@ -57,19 +63,28 @@ class UsageCounter:
                 return counted
         return len(text.encode())
 
-    async def charge(self, completions: Sequence[Completion], reported: Sequence[int | None], params: SamplingParams) -> list[int]:
-        """Tokens to charge for each choice (see the module's docstring)."""
-        if self.mode == "reported":
-            return [r if r is not None else len(c.text.encode()) + len((c.reasoning or "").encode()) for c, r in zip(completions, reported)]
+    async def charge(self, completions: Sequence[Completion], reported: int | None, params: SamplingParams) -> list[int]:
+        """Tokens to charge for each choice of one response whose usage reported `reported` completion
+        tokens (None: no usage); see the module's docstring."""
+        if self.mode == "reported" and reported is not None:
+            return spread(completions, reported)
+        counts = list(await asyncio.gather(*(self._count(c) for c in completions)))
+        if reported is not None and reported >= sum(counts):
+            rest = reported - sum(counts)
+            shares = [rest // len(counts)] * len(counts)
+            shares[0] += rest - sum(shares)
+            return [count + share for count, share in zip(counts, shares)]
         stop = max([await self.tokens(s) for s in params.stop], default=0)
-        counts = await asyncio.gather(*(self._count(c) for c in completions))
         charged = []
-        for completion, share, counted in zip(completions, reported, counts):
+        for completion, counted in zip(completions, counts):
             if completion.finish_reason == "stop":
                 counted += stop + 1
             elif completion.finish_reason == "length":
                 counted = max(counted, params.max_tokens)
-            charged.append(max(counted, share or 0))
+            charged.append(counted)
+        if reported is not None:
+            log.info("%s reported %d completion tokens for %d choices holding at least %d; charging ponder's count",
+                     self.url.removesuffix("/tokenize"), reported, len(completions), sum(counts))
         return charged
 
     async def _count(self, completion: Completion) -> int:
@@ -93,3 +108,18 @@ class UsageCounter:
             return None
         self.tokenizes = True
         return int(counted)
+
+
+def spread(completions: Sequence[Completion], total: int) -> list[int]:
+    """One response's reported completion tokens split over its choices in proportion to their length
+    (the API reports only the total); the sum stays exactly what the backend reported.
+
+    >>> spread([Completion("ab", 0, "stop"), Completion("abcdef", 0, "stop")], 9)
+    [3, 6]
+    """
+    if not completions:
+        return []
+    weights = [max(1, len(c.text) + len(c.reasoning or "")) for c in completions]
+    shares = [total * w // sum(weights) for w in weights]
+    shares[0] += total - sum(shares)
+    return shares
