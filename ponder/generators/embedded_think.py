@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 from ponder.generators.base import GeneratorError
 from ponder.generators.hf_local import run_cancellable
+from ponder.generators.stop_strings import cut_answers
 from ponder.generators.spec import THINK_NAME
 from ponder.tasks import countdown
 from ponder.thinking.chain import Chain, Vocabulary
@@ -187,7 +188,7 @@ class EmbeddedThinkGenerator:
             return self.think_many([prompt], n, params, timeout, cancelled, on_text)[0]
 
         completions = await run_cancellable(run, prompt, n, params, timeout)
-        return Generation(completions=tuple(completions), prompt_tokens=len(prompt) + 1)
+        return Generation(completions=cut_answers(completions, params.stop), prompt_tokens=len(prompt) + 1)
 
 
 def continuation_prefix(

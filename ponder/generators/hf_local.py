@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Sequence
 
 from ponder.generators.base import GeneratorError
-from ponder.generators.sampling import cut_at_stop, sample
+from ponder.generators.sampling import sample
+from ponder.generators.stop_strings import cut_answers, cut_at_stop
 from ponder.thinking.chain import Chain, Vocabulary
 from ponder.thinking.formats import THINK_TAGS
 from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
@@ -172,7 +173,7 @@ class HFLocalGenerator:
             )
             for chain in chains
         )
-        return Generation(completions=completions, prompt_tokens=len(ids))
+        return Generation(completions=cut_answers(completions, params.stop), prompt_tokens=len(ids))
 
     # -- raw continuation of a final assistant message -------------------------------------------
     def render_continuation(self, messages: Sequence[Message]) -> str:

@@ -12,6 +12,8 @@ from typing import Callable, Collection, Sequence
 
 import torch
 
+from ponder.generators.stop_strings import stopped
+
 
 def pick_next(logits: torch.Tensor, temperature: float, top_p: float, rng: torch.Generator) -> torch.Tensor:
     """One next token per row: argmax when temperature is 0, else a temperature / top-p sample."""
@@ -88,17 +90,3 @@ def sample(
         step_seconds = clock() - started
         cache, logits = output.past_key_values, output.logits[:, -1, :]
     return rows, reasons
-
-
-def stopped(text: str, stop: Sequence[str]) -> bool:
-    return any(s in text for s in stop)
-
-
-def cut_at_stop(text: str, stop: Sequence[str]) -> str:
-    r"""The text before the first stop string in it (the OpenAI API leaves the stop string out).
-
-    >>> cut_at_stop("12 + 3 = 15\nQ: next", ["\nQ:", "\n\n"])
-    '12 + 3 = 15'
-    """
-    found = [at for at in (text.find(s) for s in stop if s) if at >= 0]
-    return text[: min(found)] if found else text

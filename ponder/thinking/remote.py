@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ponder.generators.base import GeneratorError
+from ponder.generators.stop_strings import cut_answers
 from ponder.thinking.budget import ANSWER_ROOM, DEFAULT_THINKING_TOKENS, ThinkingError
 from ponder.thinking.formats import ThinkFormat
 from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
@@ -103,7 +104,7 @@ class RemoteThinking:
         deadline = None if timeout is None else time.monotonic() + timeout
         chains = await asyncio.gather(*(self._chain(messages, params, i, deadline, on_text) for i in range(n)))
         return Generation(
-            completions=tuple(c for c, _, _ in chains),
+            completions=cut_answers((c for c, _, _ in chains), params.stop),
             prompt_tokens=sum(p for _, p, _ in chains),
             calls=sum(calls for _, _, calls in chains),
         )

@@ -56,3 +56,12 @@ def test_a_checkpoint_too_large_for_memory_is_refused_with_its_size(tmp_path):
 def test_a_path_that_is_neither_a_directory_nor_a_gguf_file_is_refused(tmp_path):
     with pytest.raises(GeneratorError, match="no model at"):
         locate(tmp_path / "missing.bin")
+
+
+def test_a_thinking_models_answer_ends_at_a_stop_string():
+    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.thinking.budget import thinking_budget, with_thinking
+
+    params = with_thinking(SamplingParams(seed=3, stop=("+",)), thinking_budget(64))
+    generation = asyncio.run(EmbeddedThinkGenerator().generate([Message("user", "Use the numbers 3, 5, 7 and 11 to make 24.")], 4, params))
+    assert all("+" not in c.text for c in generation.completions)
