@@ -26,9 +26,9 @@ def make_problem(problem_id: str, a: int, b: int) -> Problem:
 
 
 @dataclass(frozen=True)
-class AdditionTask:
-    name: str = NAME
-    description: str = "two-digit addition, stated plainly (for real pretrained models; reference-answer verifier)"
+class ReferenceAnswer:
+    """What both tasks share: the final number in a reply, graded against the reference answer."""
+
     verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
 
     def extract(self, text: str) -> str | None:
@@ -36,6 +36,12 @@ class AdditionTask:
 
     def grade(self, problem: Problem, answer: str | None) -> bool | None:
         return equivalent(answer, str(problem.data["answer"]))
+
+
+@dataclass(frozen=True)
+class AdditionTask(ReferenceAnswer):
+    name: str = NAME
+    description: str = "two-digit addition, stated plainly (for real pretrained models; reference-answer verifier)"
 
     def from_record(self, record: dict[str, Any]) -> Problem:
         return make_problem(record_id(record), require_int(record, "a", 0), require_int(record, "b", 0))
@@ -72,16 +78,9 @@ def word_problem(problem_id: str, rng: random.Random) -> Problem:
 
 
 @dataclass(frozen=True)
-class WordAdditionTask:
+class WordAdditionTask(ReferenceAnswer):
     name: str = WORDS
     description: str = "one-step word problems (sums and differences), a generator independent of 'addition'"
-    verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
-
-    def extract(self, text: str) -> str | None:
-        return extract_final_answer(text)
-
-    def grade(self, problem: Problem, answer: str | None) -> bool | None:
-        return equivalent(answer, str(problem.data["answer"]))
 
     def from_record(self, record: dict[str, Any]) -> Problem:
         from ponder.tasks.base import ProblemError
