@@ -168,6 +168,7 @@ class Grant:
     candidates: int
     max_tokens_each: int
     timeout: float | None  # seconds left before the deadline
+    steps: bool = False  # the completions are steps of partial solutions (step search), not candidates
 
 
 @dataclass(frozen=True)
@@ -223,10 +224,14 @@ class Budget:
     @property
     def exhausted(self) -> bool:
         """True when not even one more one-token candidate could be granted."""
+        return self._exhausted(candidates=True)
+
+    def _exhausted(self, candidates: bool) -> bool:
+        """No one-token completion is left; `candidates=False` ignores the candidate limit (steps)."""
         committed = self._committed()
         seconds = self.remaining_seconds()
         return (
-            self._left(self.limits.max_candidates, committed.candidates) < 1
+            (candidates and self._left(self.limits.max_candidates, committed.candidates) < 1)
             or self._left(self.limits.max_tokens, committed.tokens) < 1
             or self._left(self.limits.max_calls, committed.calls) < 1
             or (seconds is not None and seconds <= 0)
@@ -240,17 +245,21 @@ class Budget:
 
     # -- generator calls ----------------------------------------------------------------------
     def request(
-        self, want: int, max_tokens_each: int, prompt_tokens: int, calls_for: Callable[[int], int] = lambda n: 1
+        self, want: int, max_tokens_each: int, prompt_tokens: int, calls_for: Callable[[int], int] = lambda n: 1,
+        steps: bool = False,
     ) -> Grant | None:
         """Grant up to `want` candidates of up to `max_tokens_each` tokens, or None when nothing is left.
 
         Prefers fewer full-length candidates over many truncated ones. `prompt_tokens` is an upper
         bound on the prompt (for dollars); `calls_for(n)` is how many requests n candidates take.
+        `steps`: the completions are steps of partial solutions (step search): they are counted as
+        steps and limited by tokens, calls, seconds and dollars, not by the candidate limit (which a
+        step search reads as how many partial solutions it keeps).
         """
-        if want < 1 or max_tokens_each < 1 or self.exhausted:
+        if want < 1 or max_tokens_each < 1 or self._exhausted(candidates=not steps):
             return None
         committed = self._committed()
-        n = int(min(want, self._left(self.limits.max_candidates, committed.candidates)))
+        n = want if steps else int(min(want, self._left(self.limits.max_candidates, committed.candidates)))
         tokens_left = self._left(self.limits.max_tokens, committed.tokens)
         each = max_tokens_each
         if n * each > tokens_left:
@@ -274,9 +283,13 @@ class Budget:
                         return None
                     break
             dollars = self._price.cost(prompt_tokens * calls_for(n), n * each)
-        grant = Grant(next(self._ids), n, each, self.remaining_seconds())
-        self._reserved[grant.id] = _Reservation(candidates=n, tokens=n * each, calls=calls_for(n), dollars=dollars)
+        grant = Grant(next(self._ids), n, each, self.remaining_seconds(), steps)
+        self._reserved[grant.id] = _Reservation(candidates=0 if steps else n, tokens=n * each, calls=calls_for(n), dollars=dollars)
         return grant
+
+    def release(self, grant: Grant) -> None:
+        """Give a grant back unused (nothing was sent)."""
+        self._reserved.pop(grant.id)
 
     def settle(self, grant: Grant, generation: Generation | None) -> None:
         """Replace the grant's reservation by what the call actually spent (None: the call failed
@@ -300,7 +313,8 @@ class Budget:
             answer_tokens=sum(c.answer_tokens for c in completions),
             forced_tokens=sum(c.forced_tokens for c in completions),
             calls=min(generation.calls, reservation.calls),
-            candidates=len(completions),
+            candidates=0 if grant.steps else len(completions),
+            steps=len(completions) if grant.steps else 0,
             dollars=dollars,
             flops=flops,
         )

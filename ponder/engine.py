@@ -14,6 +14,7 @@ from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, e
 from ponder.generators.base import Generator
 from ponder.strategies import default_strategy, get_strategy
 from ponder.strategies.base import Event, Run
+from ponder.strategies.registry import StrategyError
 from ponder.tasks.base import Task
 from ponder.types import Problem, Result, SamplingParams, ThoughtListener
 from ponder.verifiers.base import Verifier
@@ -57,7 +58,12 @@ def make_plan(
         strategy = "single" if level == "none" else default_strategy(verified=True)
         if level == "none":
             params = replace(params, temperature=0.0)
-    get_strategy(strategy).check_options(options or {})  # fail early on an unknown name or option
+    spec = get_strategy(strategy)
+    spec.check_options(options or {})  # fail early on an unknown name or option
+    if spec.searches_steps and (options or {}).get("prm") is None:
+        raise StrategyError(f"strategy {strategy!r} searches over steps and needs a process verifier (prm: exact, learned or openai:MODEL@URL)")
+    if spec.searches_steps and (options or {}).get("beam_width", 1) < 1:
+        raise StrategyError("beam_width must be at least 1")
     if limits.max_dollars is not None and price is None:
         raise BudgetError("a dollar limit needs a price for the model (see --price-table)")
     return Plan(strategy=strategy, limits=limits, params=params, seed=seed, batch_size=batch_size, price=price,

@@ -127,6 +127,7 @@ class Usage:
     calls: int = 0  # generator requests
     verifier_calls: int = 0
     candidates: int = 0
+    steps: int = 0  # steps of partial solutions generated (step search: beam, dvts, step_mcts)
     seconds: float = 0.0
     dollars: float = 0.0
     flops: float | None = None  # 2 x parameters x tokens, when the parameter count is known

@@ -39,6 +39,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--concurrency", type=int, default=d("concurrency"), help="generator requests in flight (default %(default)s)")
     run.add_argument("--retries", type=int, default=d("retries"), help="retries of a failed request, with exponential backoff (default %(default)s)")
     run.add_argument("--backoff", type=float, default=d("backoff"), help="seconds before the first retry, doubling (default %(default)s)")
+    scale.add_argument("--prm", default=d("prm"), help="process verifier for the step-search strategies (beam, dvts, step_mcts): "
+                                                        "exact, learned or openai:MODEL@BASE_URL")
     scale.add_argument("--bins", type=int, default=d("bins"), help="difficulty bins for compute-optimal allocation (default %(default)s)")
     scale.add_argument("--price-table", type=Path, help="show running spend in dollars (see solve --price-table)")
     scale.set_defaults(run=run_scale, loads_models=True)

@@ -26,6 +26,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_model_flags(solve)
     solve.add_argument("--strategy", choices=STRATEGY_NAMES, help="default: best_of_n (single for --effort none)")
     solve.add_argument("--allocation", type=Path, help="the adaptive strategy's policy (allocation.json from `ponder scale`)")
+    steps = solve.add_argument_group("search over steps (beam, dvts, step_mcts)")
+    steps.add_argument("--prm", help="the process verifier that scores partial solutions: exact, learned (the shipped value "
+                                     "model) or openai:MODEL@BASE_URL (a chat model grading the steps)")
+    steps.add_argument("--beam-width", type=int, help="beams kept (beam) or steps sampled per subtree step (dvts); default 4")
     budget = solve.add_argument_group("budget (an effort preset, then explicit limits overriding it)")
     budget.add_argument("--effort", choices=EFFORT_LEVELS, help="budget preset (default: medium)")
     budget.add_argument("--effort-config", type=Path, help="JSON file overriding effort presets")
@@ -62,7 +66,6 @@ def run_solve(args: argparse.Namespace) -> int:
 
     from ponder.budget import DEFAULT_EFFORTS, Limits, load_effort_presets
     from ponder.engine import make_plan
-    from ponder.strategies.adaptive import Allocation
 
     task, problems, errors = _problems(args)
     if not problems and not errors:
@@ -83,7 +86,7 @@ def run_solve(args: argparse.Namespace) -> int:
         seed=args.seed,
         presets=load_effort_presets(args.effort_config) if args.effort_config else DEFAULT_EFFORTS,
         price=price_of(args.price_table, generator, args.model) if args.price_table else None,
-        options={"allocation": Allocation.load(args.allocation)} if args.allocation else None,
+        options=_options(args),
     )
     summary = asyncio.run(_solve(args, task, problems, generator, plan))
     for error in errors:
@@ -96,6 +99,21 @@ def run_solve(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if summary["failed"] else 0
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """The strategy's own options from the flags (make_plan refuses those the strategy does not take)."""
+    from ponder.strategies.adaptive import Allocation
+    from ponder.verifiers.prm import load_prm
+
+    options: dict[str, Any] = {}
+    if args.allocation:
+        options["allocation"] = Allocation.load(args.allocation)
+    if args.prm:
+        options["prm"] = load_prm(args.prm, args.timeout)
+    if args.beam_width is not None:
+        options["beam_width"] = args.beam_width
+    return options
 
 
 def _sampling(args: argparse.Namespace):

@@ -110,6 +110,21 @@ class OpenAIGenerator:
             raise GeneratorError(f"{self.name}: thinking budgets need the chat endpoint, not a plain-text prompt")
         return await self._guarded(self._generate(prompt, n, params, timeout, {}), timeout)
 
+    async def continue_final(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        stop: Sequence[str] = (), include_stop: bool = False,
+    ) -> Generation:
+        """n continuations of the final (assistant) message (vLLM's `continue_final_message`, which
+        `ponder serve` speaks), each stopping at the first of `stop` (kept in the text when
+        `include_stop`); counted like any generation."""
+        extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False}
+        if stop:
+            extra.update(stop=list(stop), include_stop_str_in_output=include_stop)
+        try:
+            return await self._guarded(self._generate(messages, n, replace(params, stop=()), timeout, extra), timeout)
+        except GeneratorError as error:
+            raise _continuation_error(self.name, error) from None
+
     async def continue_message(
         self, messages: Sequence[Message], params: SamplingParams, *, max_tokens: int, stop: Sequence[str] = (),
         timeout: float | None = None,
@@ -126,11 +141,8 @@ class OpenAIGenerator:
         try:
             response = await self._guarded(self._create(messages, 1, replace(params, max_tokens=max_tokens), timeout, extra=extra), timeout)
         except GeneratorError as error:
-            if "answered 400" in str(error) or "answered 422" in str(error):
-                raise GeneratorError(f"{self.name} cannot continue a final assistant message ({error}); client-side thinking "
-                                     "budgets need a backend that does (vLLM, ponder serve), or use the backend's own "
-                                     "budget field (?thinking=vllm|llama.cpp|field:NAME)") from None
-            raise
+            raise _continuation_error(self.name, error, "client-side thinking budgets need a backend that does (vLLM, ponder serve), "
+                                      "or use the backend's own budget field (?thinking=vllm|llama.cpp|field:NAME)") from None
         if not response.choices:
             raise GeneratorError(f"{self.name} returned no choice")
         completion = _completion(response.choices[0])
@@ -185,6 +197,13 @@ class OpenAIGenerator:
             r.usage.prompt_tokens if r.usage else self.prompt_tokens_bound(messages) for r in responses
         )
         return Generation(completions=tuple(completions[:n]), prompt_tokens=prompt_tokens, calls=len(responses))
+
+
+def _continuation_error(name: str, error: GeneratorError, advice: str = "step search needs a backend that does (vLLM, ponder serve)") -> GeneratorError:
+    """A refusal to continue a final assistant message, said plainly; any other error as it was."""
+    if "answered 400" in str(error) or "answered 422" in str(error):
+        return GeneratorError(f"{name} cannot continue a final assistant message ({error}); {advice}")
+    return error
 
 
 def _completion(choice) -> Completion:

@@ -99,6 +99,32 @@ def pareto_merge(bins: Sequence[Sequence[tuple[float, float, Option]]], weights:
     return front
 
 
+@dataclass(frozen=True)
+class BinRow:
+    """One option's accuracy and compute in each difficulty bin (Snell et al.'s per-difficulty view)."""
+
+    option: Option
+    accuracy: tuple[float, ...]  # per bin
+    cost: tuple[float, ...]  # mean tokens per problem, per bin
+
+
+def by_difficulty(table: Table, bins: int) -> tuple[tuple[float, ...], list[BinRow]]:
+    """(bin edges, one row per option): the table's values averaged within quantile bins of difficulty.
+
+    >>> t = Table(("a", "b", "c", "d"), (("x", 1),), np.array([[0.], [1.], [1.], [1.]]), np.array([[2.], [2.], [4.], [4.]]), np.array([0., 0., 1., 1.]))
+    >>> by_difficulty(t, 2)
+    ((0.0,), [BinRow(option=('x', 1), accuracy=(0.5, 1.0), cost=(2.0, 4.0))])
+    """
+    edges = quantile_edges(table.difficulty, bins)
+    members = np.searchsorted(np.asarray(edges), table.difficulty, side="left")
+    rows = []
+    for column, option in enumerate(table.options):
+        accuracy = tuple(float(table.value[members == b, column].mean()) for b in range(len(edges) + 1))
+        cost = tuple(float(table.cost[members == b, column].mean()) for b in range(len(edges) + 1))
+        rows.append(BinRow(option, accuracy, cost))
+    return edges, rows
+
+
 def policies(table: Table, rows: np.ndarray, bins: int) -> list[Policy]:
     """The Pareto front of per-bin policies chosen on the problems `rows`, cheapest first."""
     difficulty = table.difficulty[rows]

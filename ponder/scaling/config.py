@@ -38,6 +38,7 @@ class SweepConfig:
     thinking_tokens: int | None = None  # cap on each sample's chain of thought (models that think); None: model default
     stop: tuple[str, ...] = ()  # each sample ends at the first of these
     few_shot: str | None = None  # a base model's few-shot prompt template (generators.few_shot); None: chat messages
+    prm: str | None = None  # the process verifier of step-search strategies (beam, dvts, step_mcts): exact, learned, openai:MODEL@URL
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.strategies if s not in STRATEGIES]
@@ -60,6 +61,9 @@ class SweepConfig:
         for ok, message in checks:
             if not ok:
                 raise SweepError(message)
+        searching = [s for s in self.strategies if STRATEGIES[s].searches_steps]
+        if searching and self.prm is None:
+            raise SweepError(f"{', '.join(searching)} search over steps and need --prm (exact, learned or openai:MODEL@URL)")
 
     @property
     def params(self) -> SamplingParams:
@@ -74,8 +78,8 @@ class SweepConfig:
     def identity(self, problems: Sequence[Problem]) -> dict[str, Any]:
         """What decides the samples drawn; a store only resumes a sweep with the same identity."""
         digest = hashlib.sha256("\n".join(f"{p.id}\t{p.prompt}" for p in problems).encode()).hexdigest()
-        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens", "stop", "few_shot")
-        optional = {"thinking_tokens": None, "stop": (), "few_shot": None}  # older stores have none: left out when unset
+        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens", "stop", "few_shot", "prm")
+        optional = {"thinking_tokens": None, "stop": (), "few_shot": None, "prm": None}  # older stores have none: left out when unset
         chosen = {k: v for k, v in asdict(self).items() if k in keep and not (k in optional and v == optional[k])}
         if "stop" in chosen:
             chosen["stop"] = list(chosen["stop"])

@@ -121,6 +121,33 @@ def _policy_table(analysis: Analysis) -> str:
             f"<table><tr><th>difficulty bin</th><th>strategy</th><th>candidates</th></tr>{rows}</table>")
 
 
+def _difficulty_table(analysis: Analysis, bins: int) -> str:
+    """Accuracy (and tokens) of every option per oracle difficulty bin; the best strategy at each budget
+    and bin in bold (Snell et al. 2024's view: which strategy wins at which difficulty and budget)."""
+    if analysis.table is None:
+        return ""
+    from ponder.scaling.allocate import by_difficulty
+
+    edges, rows = by_difficulty(analysis.table, bins)
+    bounds = [None, *edges, None]
+    head = "".join(f"<th>{_bound(bounds[i], '−∞')} &lt; pass@1 ≤ {_bound(bounds[i + 1], '1')}</th>" for i in range(len(edges) + 1))
+    best: dict[tuple[int, int], float] = {}
+    for row in rows:
+        for b, accuracy in enumerate(row.accuracy):
+            best[(row.option[1], b)] = max(best.get((row.option[1], b), -1.0), accuracy)
+    body = ""
+    for row in sorted(rows, key=lambda r: (r.option[1], r.option[0])):
+        strategy, k = row.option
+        cells = "".join(
+            ("<td><b>{}</b> ({:,.0f})</td>" if accuracy >= best[(k, b)] - 1e-12 else "<td>{} ({:,.0f})</td>").format(_pct(accuracy), cost)
+            for b, (accuracy, cost) in enumerate(zip(row.accuracy, row.cost))
+        )
+        body += f"<tr><td>{html.escape(LABELS.get(strategy, strategy))}</td><td>{k}</td>{cells}</tr>"
+    return ("<h2>Accuracy by difficulty</h2><p>Problems binned by oracle difficulty (pass@1 from the pool); per bin each option's "
+            "accuracy and, in brackets, its tokens per problem. Bold: the best strategy at that budget in that bin.</p>"
+            f"<table><tr><th>strategy</th><th>budget</th>{head}</tr>{body}</table>")
+
+
 def _bound(value: float | None, infinite: str) -> str:
     return infinite if value is None else f"{value:.3f}"
 
@@ -203,6 +230,7 @@ Pool strategies charge all k samples (no early stop). Intervals: 95% percentile 
 <p>Coverage: c(k) = exp(a·k<sup>−b</sup>) (Brown et al. 2024, “Large Language Monkeys”), least squares in log(−log c).
 Strategies: accuracy = intercept + slope·log10(tokens); the slope is accuracy gained per tenfold compute. R² is in accuracy units.</p>
 <table><tr><th>curve</th><th>law</th><th>parameters</th><th>R²</th><th>points</th></tr>{fits}</table>
+{_difficulty_table(analysis, settings['bins'])}
 <h2>Compute-optimal allocation</h2>
 {embedded_image(out / 'frontier.png', 'compute-optimal frontier vs the baseline')}
 <p>Following Snell et al. 2024: each problem's difficulty is its pass@1 estimate from its pool (oracle difficulty), binned into

@@ -97,7 +97,7 @@ async def draw_chunk(
 
 async def sequential_run(
     problem: Problem, index: int, task: Task, generator: Generator, config: SweepConfig, strategy: str, budget: int,
-    allocation: Allocation | None = None,
+    allocation: Allocation | None = None, prm: Any = None,
 ) -> RunRecord:
     """One sequential strategy on one problem with `budget` candidates; a generator error anywhere in
     the run fails the unit (to be retried) instead of quietly yielding a weaker result."""
@@ -107,8 +107,11 @@ async def sequential_run(
         if event.kind == "error":
             errors.append(event.message)
 
+    options: dict[str, Any] = {} if allocation is None else {"allocation": allocation}
+    if get_strategy(strategy).searches_steps:
+        options["prm"] = prm
     plan = Plan(strategy=strategy, limits=Limits(max_candidates=budget), params=config.params, seed=config.seed,
-                batch_size=config.chunk, options={} if allocation is None else {"allocation": allocation})
+                batch_size=config.chunk, options=options)
     result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
     if errors:
         raise UnitError(errors[0])
@@ -171,6 +174,11 @@ async def run_sweep(
         if any((problem.id, i) not in stored for i in range(start, min(start + config.chunk, config.samples)))
     ]
     sequential = [s for s in config.strategies if get_strategy(s).per_budget]
+    prm = None
+    if any(get_strategy(s).searches_steps for s in sequential):
+        from ponder.verifiers.prm import load_prm
+
+        prm = load_prm(config.prm, config.timeout)
     done_runs = store.run_keys()
     ks = budgets(config.samples)
     pending_runs = [
@@ -214,7 +222,7 @@ async def run_sweep(
         return unit(f"samples {problem.id} [{start}, {start + size})", size, attempt, keep_samples)
 
     def run_unit(strategy: str, k: int, index: int, problem: Problem, policy: Allocation | None) -> Callable[[], Awaitable[None]]:
-        attempt = partial(sequential_run, problem, index, task, generator, config, strategy, k, policy)
+        attempt = partial(sequential_run, problem, index, task, generator, config, strategy, k, policy, prm)
         return unit(f"{strategy} at {k} candidates on {problem.id}", k, attempt, keep_run)
 
     on_progress(progress)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ponder.types import Result
 
 Strategy = Callable[..., Awaitable["Result"]]  # async (run, **options) -> Result
-VerifierUse = Literal["needs", "uses", "none"]
+# needs / uses: the task's outcome verifier; process: a process verifier (PRM) over steps, given as the `prm` option
+VerifierUse = Literal["needs", "uses", "none", "process"]
 
 
 class StrategyError(PonderError, ValueError):
@@ -55,7 +56,12 @@ class StrategySpec:
 
     @property
     def uses_verifier(self) -> bool:
-        return self.verifier != "none"
+        return self.verifier in ("needs", "uses")
+
+    @property
+    def searches_steps(self) -> bool:
+        """Searches over steps with a process verifier (the `prm` option)."""
+        return self.verifier == "process"
 
     @property
     def per_budget(self) -> bool:
@@ -88,6 +94,7 @@ def resolve(path: str) -> Callable[..., Any]:
 
 
 _CURVES = "ponder.scaling.curves"
+_STEP_OPTIONS = frozenset({"prm", "max_steps"})  # step-level search: its process verifier, its deepest partial solution
 SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("single", "ponder.strategies.single:single", "single sample",
                  pool=PoolEstimate(f"{_CURVES}:single_value", budgets="one")),
@@ -102,6 +109,12 @@ SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("revise", "ponder.strategies.revise:revise", "revise (run per budget)", "needs"),
     StrategySpec("adaptive", "ponder.strategies.adaptive:adaptive", "adaptive (run per budget)", "uses",
                  options=frozenset({"allocation"})),
+    StrategySpec("beam", "ponder.strategies.beam:beam", "beam search over steps (PRM)", "process",
+                 options=_STEP_OPTIONS | {"beam_width"}),
+    StrategySpec("dvts", "ponder.strategies.dvts:dvts", "DVTS over steps (PRM)", "process",
+                 options=_STEP_OPTIONS | {"beam_width"}),
+    StrategySpec("step_mcts", "ponder.strategies.step_mcts:step_mcts", "MCTS over steps (PRM)", "process",
+                 options=_STEP_OPTIONS | {"expansions", "exploration", "simulations"}),
 )}
 NAMES = tuple(SPECS)
 DEFAULT = "best_of_n"  # what thinking uses when no strategy is named and there is a verifier

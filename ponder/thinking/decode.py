@@ -56,6 +56,13 @@ class GrowingLayer(DynamicLayer):
         self.values = self.value_buffer[..., : self.length, :]
         return self.keys, self.values
 
+    def batch_repeat_interleave(self, repeats: int) -> None:
+        if self.is_initialized and self.key_buffer is not None:
+            self.key_buffer = self.key_buffer.repeat_interleave(repeats, dim=0)
+            self.value_buffer = self.value_buffer.repeat_interleave(repeats, dim=0)
+            self.keys = self.key_buffer[..., : self.length, :]
+            self.values = self.value_buffer[..., : self.length, :]
+
     def batch_select_indices(self, indices: torch.Tensor) -> None:
         if self.is_initialized and self.key_buffer is not None:
             self.key_buffer, self.value_buffer = self.key_buffer[indices], self.value_buffer[indices]
@@ -81,13 +88,15 @@ def decode_chains(
     clock: Callable[[], float] = time.monotonic,
     cancelled: threading.Event | None = None,
     max_positions: int | None = None,
+    cache: DynamicCache | None = None,
+    position: int = 0,
 ) -> bool:
     """Run every chain to its end (or until `deadline` / `cancelled`); returns False when stopped early.
-    `max_positions` bounds the sequence length (the model's position limit)."""
+    `max_positions` bounds the sequence length (the model's position limit). `cache` holds `position`
+    positions already computed for every row (a shared prefix, `prefill`)."""
     active = list(range(len(chains)))
     inputs = [chains[i].feed(None) for i in active]
-    cache = growing_cache(model)
-    position = 0
+    cache = growing_cache(model) if cache is None else cache
     step_seconds = 0.0
     while active:
         if (deadline is not None and clock() + step_seconds >= deadline) or (cancelled is not None and cancelled.is_set()):
@@ -115,6 +124,17 @@ def decode_chains(
     return True
 
 
+@torch.inference_mode()
+def prefill(model, prefix: Sequence[int], rows: int) -> DynamicCache:
+    """The KV cache of `prefix`, computed in one forward pass and repeated for `rows` rows (so n rows
+    that share a prompt pay for it once, as a serving engine's prefix cache gives)."""
+    cache = growing_cache(model)
+    model(input_ids=torch.tensor([list(prefix)]), past_key_values=cache, use_cache=True)
+    if rows > 1:
+        cache.batch_repeat_interleave(rows)
+    return cache
+
+
 def continue_rows(
     model, prompt: Sequence[int], n: int, params, *, eos: int, pad: int, decode: Callable[[int], str],
     stop: Sequence[str] = (), include_stop: bool = False, deadline: float | None = None,
@@ -124,12 +144,14 @@ def continue_rows(
     from ponder.thinking.continuation import Continuation
     from ponder.types import Completion
 
-    rows = [Continuation(prompt, eos=eos, pad=pad, decode=decode, max_tokens=params.max_tokens, stop=stop, include_stop=include_stop)
+    shared = max(0, len(prompt) - 1)  # the prompt but its last token is prefilled once for all rows
+    rows = [Continuation(prompt[shared:], eos=eos, pad=pad, decode=decode, max_tokens=params.max_tokens, stop=stop, include_stop=include_stop)
             for _ in range(n)]
     rng = torch.Generator()
     rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
+    cache = prefill(model, prompt[:shared], n) if shared else None
     finished = decode_chains(model, rows, temperature=params.temperature, top_p=params.top_p, rng=rng, deadline=deadline,
-                             cancelled=cancelled, max_positions=max_positions)
+                             cancelled=cancelled, max_positions=max_positions, cache=cache, position=shared)
     return [
         Completion(text=row.text, completion_tokens=len(row.tokens), finish_reason=row.finish_reason if finished or row.done else "deadline")
         for row in rows

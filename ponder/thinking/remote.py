@@ -86,6 +86,11 @@ class RemoteThinking:
     def calls_for(self, n: int) -> int:
         return self.backend.calls_for(n) if self.field is not None else n * self.max_rounds
 
+    async def continue_final(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+                             stop: Sequence[str] = (), include_stop: bool = False) -> Generation:
+        """Raw continuations of the final assistant message (step search): the backend's own."""
+        return await self.backend.continue_final(messages, n, params, timeout, stop, include_stop)
+
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
         on_text: ThoughtListener | None = None,

@@ -18,6 +18,7 @@ from typing import Protocol
 import pyspiel
 
 from ponder.budget import SearchBudget
+from ponder.uct import uct
 
 
 class Evaluator(Protocol):
@@ -133,13 +134,12 @@ def _simulate(root: Node, state: pyspiel.State, rng: random.Random, evaluator: E
 def _select(node: Node, c: float) -> int:
     """UCT over expanded children, scored for the player moving here; proven children by their value."""
     mover = node.player
-    log_visits = math.log(node.visits)
     best, best_score = -1, -math.inf
     for action, child in node.children.items():
         if child.proven is not None:
             score = child.proven[mover] + 1e-9  # exact: no exploration bonus needed
         else:
-            score = child.totals[mover] / child.visits + c * math.sqrt(log_visits / child.visits)
+            score = uct(child.totals[mover] / child.visits, child.visits, node.visits, c)
         if score > best_score:
             best, best_score = action, score
     return best

@@ -1,0 +1,145 @@
+"""Search over steps (beam, DVTS, MCTS) with process verifiers, on the real embedded models."""
+
+import asyncio
+import functools
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ponder.budget import Limits
+from ponder.engine import make_plan, solve
+from ponder.strategies.registry import StrategyError
+from ponder.tasks import get_task
+from ponder.tasks.arithmetic import make_problem as multiplication
+from ponder.tasks.countdown import make_problem as countdown
+from ponder.thinking.steps import Piece, TINY_MULTIPLY, step_format, think_plain
+from ponder.training.prm import chain_pieces, search_labels
+from ponder.types import SamplingParams
+from ponder.verifiers.prm import ExactPRM, PartialSolution, load_prm
+
+STEP_STRATEGIES = ("beam", "dvts", "step_mcts")
+
+
+@functools.cache
+def tiny():
+    from ponder.generators.embedded import EmbeddedGenerator
+
+    return EmbeddedGenerator(threads=1)
+
+
+@functools.cache
+def think():
+    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+
+    return EmbeddedThinkGenerator(threads=1)
+
+
+def run(strategy, problem, generator, prm, limits, seed=0, **options):
+    task = get_task(problem.task)
+    plan = make_plan(strategy=strategy, overrides=limits, params=SamplingParams(max_tokens=64), seed=seed, options={"prm": prm, **options})
+    return asyncio.run(solve(problem, task, generator, plan))
+
+
+def test_ponder_think_steps_read_as_the_operations_on_the_current_path():
+    problem = countdown("p", [3, 5, 7, 11], 24)
+    pieces = chain_pieces("ab+=8|7 11 8;<|3 5 7 11;ca-=4|5 11 4;ba-=6|4 6;")
+    assert think_plain(problem, pieces) == ["7 - 3 = 4", "11 - 5 = 6"]
+    assert think_plain(problem, pieces[:1]) == ["3 + 5 = 8"]
+    assert think_plain(problem, pieces[:2]) == []  # the back-up undid it
+    assert think_plain(problem, pieces[:3]) == ["7 - 3 = 4"]
+
+
+def test_search_labels_mark_the_path_to_a_hit_and_nothing_else():
+    problem = countdown("p", [3, 5, 7, 11], 24)
+    pieces = chain_pieces("ab+=8|7 11 8;<|3 5 7 11;ca-=4|5 11 4;ba-=6|4 6;ab*=24!ca-ba-ab*;")
+    labels = {(p.steps, p.finished): y for p, y in search_labels(problem, pieces)}
+    assert labels[((), False)] == 1.0
+    assert labels[(("3 + 5 = 8",), False)] == 0.0
+    assert labels[(("7 - 3 = 4", "11 - 5 = 6"), False)] == 1.0
+    assert labels[(("7 - 3 = 4", "11 - 5 = 6", "4 * 6 = 24"), True)] == 1.0
+
+
+def test_the_exact_prm_knows_dead_ends_wrong_steps_and_solutions():
+    prm, problem = ExactPRM(), countdown("p", [3, 5, 7, 11], 24)
+    hopeless = prm.judge(problem, PartialSolution(("3 + 5 = 8", "8 + 7 = 15", "15 + 11 = 26")))
+    wrong = prm.judge(problem, PartialSolution(("7 - 3 = 5",)))
+    alive = prm.judge(problem, PartialSolution(("7 - 3 = 4",)))
+    solved = prm.judge(problem, PartialSolution(("7 - 3 = 4", "11 - 5 = 6", "4 * 6 = 24"), finished=True))
+    assert (hopeless.score, hopeless.correct) == (0.0, False) and (wrong.score, wrong.correct) == (0.0, False)
+    assert (alive.score, alive.correct) == (1.0, None) and (solved.score, solved.correct) == (1.0, True)
+    product = multiplication("m", 123, 456)
+    assert prm.judge(product, PartialSolution(("738", "6150", "49200", "= 56088"), finished=True)).correct is True
+    assert prm.judge(product, PartialSolution(("738", "6150", "49200", "= 56089"), finished=True)).correct is False
+
+
+def test_ponder_tiny_multiplication_is_cut_at_each_partial_product():
+    problem = multiplication("m", 123, 456)
+    pieces = [Piece("837+"), Piece("0516+"), Piece("00294="), Piece("88065", ended=True)]
+    assert TINY_MULTIPLY.plain(problem, pieces[:2]) == ["738", "6150"]
+    assert TINY_MULTIPLY.finished(problem, pieces) and not TINY_MULTIPLY.finished(problem, pieces[:3])
+    assert TINY_MULTIPLY.completion(problem, pieces) == "738 + 6150 + 49200 = 56088"
+    assert step_format("ponder-tiny", "arithmetic") is TINY_MULTIPLY
+
+
+@pytest.mark.parametrize("strategy", STEP_STRATEGIES)
+def test_step_search_with_the_exact_prm_solves_products_it_has_verified(strategy):
+    problems = get_task("arithmetic").generate(8, seed=3)
+    results = [run(strategy, p, tiny(), ExactPRM(), Limits(max_candidates=8), seed=i) for i, p in enumerate(problems)]
+    solved = [(p, r) for p, r in zip(problems, results) if r.stop_reason == "solved"]
+    assert len(solved) >= 5
+    assert all(r.answer == str(p.data["a"] * p.data["b"]) for p, r in solved)
+    assert all(r.usage.steps > 0 and r.usage.candidates == 0 and r.usage.verifier_calls > 0 for r in results)
+
+
+def test_beam_with_ponder_think_reaches_countdown_targets_through_its_calculator():
+    problems = get_task("countdown-reachable").generate(8, seed=0)
+    results = [run("beam", p, think(), ExactPRM(), Limits(max_candidates=16), seed=i) for i, p in enumerate(problems)]
+    solved = [(p, r) for p, r in zip(problems, results) if r.stop_reason == "solved"]
+    assert solved and all(get_task(p.task).grade(p, r.answer) for p, r in solved)
+    assert all(r.usage.tool_tokens > 0 for r in results)  # the calculator's output is charged
+
+
+def test_the_learned_prm_is_charged_the_tokens_it_reads():
+    from ponder.verifiers.learned_prm import encode
+
+    prm = load_prm("learned")
+    problem = get_task("arithmetic").generate(1, seed=4)[0]
+    result = run("beam", problem, tiny(), prm, Limits(max_candidates=4))
+    assert result.usage.verifier_calls > 0
+    assert result.usage.verifier_tokens >= result.usage.verifier_calls * len(encode(problem, PartialSolution(())))
+    assert all(0.0 <= c.verdict.score <= 1.0 for c in result.candidates)
+
+
+def test_step_strategies_refuse_to_run_without_a_process_verifier():
+    with pytest.raises(StrategyError, match="process verifier"):
+        make_plan(strategy="beam")
+    with pytest.raises(StrategyError, match="takes no option"):
+        make_plan(strategy="best_of_n", options={"prm": ExactPRM()})
+    with pytest.raises(StrategyError, match="beam_width"):
+        make_plan(strategy="dvts", options={"prm": ExactPRM(), "beam_width": 0})
+
+
+@functools.cache
+def prms():
+    return {"exact": ExactPRM(), "learned": load_prm("learned")}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    strategy=st.sampled_from(STEP_STRATEGIES),
+    prm=st.sampled_from(["exact", "learned"]),
+    task=st.sampled_from(["arithmetic", "countdown-reachable"]),
+    tokens=st.integers(1, 400),
+    calls=st.one_of(st.none(), st.integers(1, 12)),
+    candidates=st.integers(1, 16),
+    seed=st.integers(0, 1000),
+)
+def test_step_search_never_spends_more_than_its_budget(strategy, prm, task, tokens, calls, candidates, seed):
+    problem = get_task(task).generate(1, seed=seed)[0]
+    generator = tiny() if task == "arithmetic" else think()
+    result = run(strategy, problem, generator, prms()[prm], Limits(max_candidates=candidates, max_tokens=tokens, max_calls=calls), seed=seed)
+    usage = result.usage
+    assert usage.completion_tokens + usage.verifier_tokens <= tokens
+    assert calls is None or usage.calls <= calls
+    assert result.stop_reason in ("solved", "done", "budget")
