@@ -37,6 +37,7 @@ class ScriptedGenerator:
     supports_n: bool = True
     calls: list[tuple[int, SamplingParams]] = field(default_factory=list)
     conversations: list[tuple[Message, ...]] = field(default_factory=list)  # the messages of each call
+    generated: int = 0  # completion tokens returned so far
     _next: int = 0
 
     async def generate(
@@ -51,13 +52,46 @@ class ScriptedGenerator:
             text = self.texts[self._next % len(self.texts)]
             self._next += 1
             completions.append(Completion(text=text, completion_tokens=min(self.tokens, params.max_tokens), finish_reason="stop"))
+        self.generated += sum(c.completion_tokens for c in completions)
         return Generation(tuple(completions), prompt_tokens=self.prompt_tokens, calls=self.calls_for(n))
+
+    async def continue_final(
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        stop: Sequence[str] = (), include_stop: bool = False,
+    ) -> Generation:
+        """Scripted steps: a text ending in '.' ends the message (eos); any other ends at the first stop string."""
+        generation = await self.generate(messages, n, params, timeout)
+        completions = tuple(
+            c if c.text.endswith(".") or not stop else Completion(c.text + (stop[0] if include_stop else ""), c.completion_tokens, "stop")
+            for c in generation.completions
+        )
+        return Generation(completions, generation.prompt_tokens, generation.calls)
 
     def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
         return self.prompt_tokens
 
     def calls_for(self, n: int) -> int:
         return 1 if self.supports_n else n
+
+
+@dataclass
+class ScriptedPRM:
+    """A process verifier that gives scripted scores in turn, spending `tokens` per scoring."""
+
+    scores: Sequence[float] = (0.5, 0.9, 0.1)
+    tokens: int = 0
+    name: str = "scripted-prm"
+    _next: int = 0
+
+    def cost_bound(self, problem: Problem, partial) -> int:
+        return self.tokens
+
+    async def score(self, problem: Problem, partials: Sequence) -> list[Verdict]:
+        verdicts = []
+        for _ in partials:
+            verdicts.append(Verdict(score=self.scores[self._next % len(self.scores)], correct=None, tokens=self.tokens))
+            self._next += 1
+        return verdicts
 
 
 @dataclass(frozen=True)

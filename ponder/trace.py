@@ -39,6 +39,8 @@ def event_record(event: Event) -> dict[str, Any]:
     }
     if event.candidate is not None and event.kind in ("candidate", "scored"):
         record["candidate"] = candidate_record(event.candidate)
+    if event.node is not None:
+        record["node"] = dict(event.node)
     return record
 
 
@@ -94,15 +96,44 @@ def read(path: str | Path) -> Iterator[dict[str, Any]]:
         yield record
 
 
+def tree_lines(nodes: list[dict[str, Any]]) -> Iterator[str]:
+    """A step search's tree, depth first from the root, one node a line: its step, PRM score, and
+    whether it finished ('done') or was closed ('x': dead end, hopeless).
+
+    >>> list(tree_lines([{"id": 1, "parent": 0, "step": "7 - 3 = 4", "score": 1.0, "finished": False, "open": True},
+    ...                  {"id": 2, "parent": 1, "step": "4 * 6 = 24", "score": 1.0, "finished": True, "open": False}]))
+    ['   search tree:', '     - 7 - 3 = 4  (1.00)', '       - 4 * 6 = 24  (1.00, done)']
+    """
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for node in nodes:
+        children.setdefault(node["parent"], []).append(node)
+    yield "   search tree:"
+    stack = [(child, 0) for child in reversed(children.get(0, []))]
+    while stack:
+        node, depth = stack.pop()
+        mark = ", done" if node["finished"] else ("" if node["open"] else ", x")
+        yield f"   {'  ' * (depth + 1)}- {node['step']}  ({node['score']:.2f}{mark})"
+        stack.extend((child, depth + 1) for child in reversed(children.get(node["id"], [])))
+
+
 def render(path: str | Path) -> Iterator[str]:
-    """The trace as readable lines, one per event, grouped by problem."""
+    """The trace as readable lines, one per event, grouped by problem; a step search's tree is drawn
+    before its result."""
     current = None
+    nodes: list[dict[str, Any]] = []
     for record in read(path):
         if record["problem_id"] != current:
             current = record["problem_id"]
+            nodes = []
             yield f"== {current} ({record['strategy']})"
+        if record.get("kind") == "step":
+            nodes.append(record["node"])
+            continue
+        if record["type"] == "result" and nodes:
+            yield from tree_lines(nodes)
         usage = record["usage"]
-        spend = f"[{usage['candidates']} cand, {usage['completion_tokens'] + usage['verifier_tokens']} tok, {usage['seconds']:.2f}s]"
+        counted = f"{usage['steps']} steps" if usage.get("steps") else f"{usage['candidates']} cand"
+        spend = f"[{counted}, {usage['completion_tokens'] + usage['verifier_tokens']} tok, {usage['seconds']:.2f}s]"
         if record["type"] == "result":
             mark = {True: "correct", False: "wrong", None: "unchecked"}[record["correct"]]
             yield f"   result: {record['answer']!r} {mark}, stop: {record['stop_reason']} {spend}"

@@ -11,6 +11,6 @@ def uct(mean: float, visits: int, parent_visits: int, exploration: float) -> flo
     its mean value plus an exploration bonus that shrinks as it is visited.
 
     >>> round(uct(0.5, 1, 1, 1.0), 3), round(uct(0.5, 4, 16, 1.0), 3)
-    (0.5, 1.332)
+    (0.5, 1.333)
     """
     return mean + exploration * math.sqrt(math.log(parent_visits) / visits)

@@ -12,7 +12,7 @@ from ponder.budget import Budget, BudgetError, Limits, Price, effort_limits, loa
 from ponder.engine import make_plan
 from ponder.strategies import STRATEGIES, get_strategy
 from ponder.strategies.base import Run
-from ponder.testing import AnswerKeyVerifier, FakeClock, ScriptedGenerator
+from ponder.testing import AnswerKeyVerifier, FakeClock, ScriptedGenerator, ScriptedPRM
 from ponder.types import Generation, Completion, Problem, SamplingParams
 
 PROBLEM = Problem(id="p", task="fake", prompt="what is the answer?")
@@ -43,7 +43,7 @@ limits_strategy = st.builds(
     max_new_tokens=st.integers(1, 64),
     batch_size=st.integers(1, 16),
     supports_n=st.booleans(),
-    answers=st.lists(st.sampled_from(["1", "2", "3", "x"]), min_size=1, max_size=6),
+    answers=st.lists(st.sampled_from(["1", "2", "3", "x", "3."]), min_size=1, max_size=6),
 )
 def test_no_strategy_ever_exceeds_any_limit(
     strategy, limits, tokens, verifier_tokens, seconds_per_call, max_new_tokens, batch_size, supports_n, answers
@@ -62,7 +62,9 @@ def test_no_strategy_ever_exceeds_any_limit(
         rng=random.Random(0),
         batch_size=batch_size,
     )
-    result = asyncio.run(get_strategy(strategy)(run))
+    searches_steps = get_strategy(strategy).searches_steps
+    options = {"prm": ScriptedPRM(tokens=verifier_tokens)} if searches_steps else {}
+    result = asyncio.run(get_strategy(strategy)(run, **options))
     spent = result.usage
     if limits.max_candidates is not None:
         assert spent.candidates <= limits.max_candidates
@@ -75,13 +77,17 @@ def test_no_strategy_ever_exceeds_any_limit(
     if limits.max_dollars is not None:
         assert spent.dollars <= limits.max_dollars + 1e-12
     # Usage is honest: it is what the generator was actually asked for and returned.
-    assert spent.candidates == len(result.candidates) == sum(n for n, _ in generator.calls)
-    assert spent.completion_tokens == sum(c.completion.completion_tokens for c in result.candidates)
+    assert spent.completion_tokens == generator.generated
+    if searches_steps:  # steps of partial solutions, scored by the PRM; finished ones are the candidates
+        assert spent.candidates == 0 and spent.steps == sum(n for n, _ in generator.calls)
+    else:
+        assert spent.candidates == len(result.candidates) == sum(n for n, _ in generator.calls)
+        assert spent.completion_tokens == sum(c.completion.completion_tokens for c in result.candidates)
     # Anytime: whatever was produced, an answer is chosen from it.
     if result.candidates:
         assert result.chosen is not None and result.text is not None
     else:
-        assert result.stop_reason == "budget"
+        assert result.stop_reason in (("budget", "done") if searches_steps else ("budget",))
 
 
 def test_a_single_grant_prefers_fewer_full_length_candidates():

@@ -11,8 +11,9 @@ def test_solve_with_beam_keeps_generator_plus_prm_tokens_within_max_tokens(tmp_p
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": "a", "numbers": [3, 5, 7, 11], "target": 24}\n{"id": "b", "numbers": [4, 9, 6, 2], "target": 30}\n')
     for prm in ("exact", "learned"):
+        trace = tmp_path / f"{prm}.jsonl"
         done = run_cli("solve", "--task", "countdown", "--input", str(path), "--model", "ponder-think", "--strategy", "beam",
-                       "--prm", prm, "--beam-width", "2", "--max-tokens", "300", "--seed", "3", "--json")
+                       "--prm", prm, "--beam-width", "2", "--max-tokens", "300", "--seed", "3", "--json", "--trace", str(trace))
         assert done.returncode == 0, done.stderr
         records = [json.loads(line) for line in done.stdout.splitlines()]
         assert [r["id"] for r in sorted(records, key=lambda r: r["id"])] == ["a", "b"]
@@ -21,6 +22,8 @@ def test_solve_with_beam_keeps_generator_plus_prm_tokens_within_max_tokens(tmp_p
             assert usage["completion_tokens"] + usage["verifier_tokens"] <= 300
             assert usage["verifier_calls"] > 0 and usage["steps"] > 0
             assert (usage["verifier_tokens"] > 0) == (prm == "learned")
+        shown = run_cli("trace", "show", str(trace))
+        assert shown.returncode == 0 and shown.stdout.count("search tree:") == 2 and " = " in shown.stdout
 
 
 @pytest.mark.parametrize("args, message", [

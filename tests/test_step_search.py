@@ -143,3 +143,40 @@ def test_step_search_never_spends_more_than_its_budget(strategy, prm, task, toke
     assert usage.completion_tokens + usage.verifier_tokens <= tokens
     assert calls is None or usage.calls <= calls
     assert result.stop_reason in ("solved", "done", "budget")
+
+
+def test_an_llm_grades_steps_over_http_and_is_charged_what_it_reads_and_writes(scripted_backend):
+    from ponder.verifiers.llm_prm import MAX_GRADE_TOKENS, LLMPRM
+
+    prm = LLMPRM("say-7", scripted_backend.base_url)
+    problem = get_task("arithmetic").generate(1, seed=4)[0]
+    result = run("beam", problem, tiny(), prm, Limits(max_candidates=2, max_tokens=3000))
+    usage = result.usage
+    assert usage.verifier_calls > 0 and usage.completion_tokens + usage.verifier_tokens <= 3000
+    assert all(c.verdict.score == 0.7 for c in result.candidates)
+    bound = prm.cost_bound(problem, PartialSolution(()))
+    assert usage.verifier_tokens >= usage.verifier_calls * (bound - MAX_GRADE_TOKENS)  # the prompt is charged at its bound
+
+
+def test_a_backend_that_cannot_continue_a_message_is_a_clear_error(scripted_backend):
+    from ponder.generators.openai_http import OpenAIGenerator
+
+    from ponder.generators.base import GeneratorError
+    from ponder.types import Message
+
+    generator = OpenAIGenerator("scripted", scripted_backend.base_url, max_retries=0)
+    with pytest.raises(GeneratorError, match="cannot continue a final assistant message.*step search needs a backend"):
+        asyncio.run(generator.continue_final([Message("user", "What is 2 × 3?"), Message("assistant", "")], 2, SamplingParams(), stop=("+",)))
+    problem = get_task("arithmetic").generate(1, seed=4)[0]
+    result = run("beam", problem, generator, ExactPRM(), Limits(max_candidates=2))
+    assert result.answer is None and result.usage.steps == 0 and result.stop_reason == "done"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(strategy=st.sampled_from(STEP_STRATEGIES), tokens=st.integers(1, 2500), candidates=st.integers(1, 8), seed=st.integers(0, 1000))
+def test_step_search_with_an_llm_prm_never_spends_more_than_its_budget(scripted_backend, strategy, tokens, candidates, seed):
+    from ponder.verifiers.llm_prm import LLMPRM
+
+    problem = get_task("arithmetic").generate(1, seed=seed)[0]
+    result = run(strategy, problem, tiny(), LLMPRM("say-6", scripted_backend.base_url), Limits(max_candidates=candidates, max_tokens=tokens), seed=seed)
+    assert result.usage.completion_tokens + result.usage.verifier_tokens <= tokens

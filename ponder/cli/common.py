@@ -122,8 +122,13 @@ def warn_malformed(errors: Sequence[Any]) -> None:
 
 
 def quiet_transformers() -> None:
-    """Hugging Face's own logs and download bars are noise for ponder's users (only where it is loaded)."""
+    """Hugging Face's own logs and download bars are noise for ponder's users (only where it is loaded), and so
+    is the deprecation of the `past_key_values` argument that ponder's decoders pass (the older transformers
+    releases ponder supports know no other name for it)."""
+    import warnings
+
     from transformers.utils import logging as hf_logging
 
+    warnings.filterwarnings("ignore", message=r".*`past_key_values`.* is deprecated", category=FutureWarning)
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field, replace
-from typing import AsyncIterator, Callable, Literal, Sequence
+from typing import Any, AsyncIterator, Callable, Literal, Mapping, Sequence
 
 from ponder.budget import Budget
 from ponder.generators.base import Generator, GeneratorError
@@ -18,7 +18,7 @@ from ponder.verifiers.base import Verifier
 log = logging.getLogger(__name__)
 DEFAULT_CANDIDATES = 8  # how many candidates a strategy aims for when the budget sets no count
 
-EventKind = Literal["candidate", "scored", "best", "decision", "error", "done"]
+EventKind = Literal["candidate", "scored", "best", "decision", "error", "done", "step"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Event:
     message: str
     usage: Usage
     candidate: Candidate | None = None
+    node: Mapping[str, Any] | None = None  # a "step" event's node of a step search: id, parent, depth, step, score, finished
 
 
 @dataclass
@@ -57,8 +58,8 @@ class Run:
         budgeted = self.budget.limits.max_candidates or DEFAULT_CANDIDATES
         return budgeted if self.cap is None else min(budgeted, self.cap)
 
-    def emit(self, kind: EventKind, message: str, candidate: Candidate | None = None) -> None:
-        self.on_event(Event(kind, self.problem.id, self.strategy, message, self.budget.usage, candidate))
+    def emit(self, kind: EventKind, message: str, candidate: Candidate | None = None, node: Mapping[str, Any] | None = None) -> None:
+        self.on_event(Event(kind, self.problem.id, self.strategy, message, self.budget.usage, candidate, node))
 
     def messages(self) -> list[Message]:
         return list(self.problem.messages) or [Message("user", self.problem.prompt)]

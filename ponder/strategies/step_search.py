@@ -29,6 +29,8 @@ class Node:
     """A partial solution and what is known of it."""
 
     pieces: tuple[Piece, ...] = ()
+    id: int = 0  # the root is 0; ids grow as nodes are made
+    parent: int | None = None
     tokens: int = 0  # generated tokens on its path (model and tool)
     finished: bool = False
     dead: bool = False  # cannot be extended (the model ended without finishing, or the depth limit)
@@ -66,6 +68,7 @@ class StepSearch:
         self.run, self.prm, self.max_steps = run, prm, max_steps
         self.format = format or step_format(run.generator.name, run.problem.task)
         self.calls = 0  # generator calls so far (seeds each one differently)
+        self.nodes = 0  # nodes made so far, the root included
         self.out_of_budget = False
         self._finished: dict[str, int] = {}  # a finished solution's text -> its candidate index
 
@@ -116,7 +119,8 @@ class StepSearch:
         pieces = (*node.pieces, piece)
         finished = self.format.finished(self.run.problem, pieces)
         dead = not finished and (piece.ended or len(pieces) >= self.max_steps or not piece.text)
-        return Node(pieces, node.tokens + tokens, finished, dead)
+        self.nodes += 1
+        return Node(pieces, self.nodes, node.id, node.tokens + tokens, finished, dead)
 
     def _key(self, node: Node) -> tuple:
         return (node.finished, tuple(self.format.plain(self.run.problem, node.pieces)))
@@ -142,9 +146,20 @@ class StepSearch:
             budget.settle_verification(grant, verdict)
         scored = [replace(node, verdict=verdict) for node, verdict in zip(nodes, verdicts)]
         for node in scored:
+            self._show(node)
             if node.finished:
                 self.keep(node)
         return scored
+
+    def _show(self, node: Node) -> None:
+        """A "step" event: what a trace needs to draw the search tree."""
+        steps = self.format.plain(self.run.problem, node.pieces)
+        piece = node.pieces[-1] if node.pieces else Piece("")
+        step = steps[-1] if steps and len(steps) >= node.depth else (piece.text + piece.tool)
+        self.run.emit("step", f"node {node.id} (from {node.parent}): {step!r} scored {node.score:.2f}", node={
+            "id": node.id, "parent": node.parent, "depth": node.depth, "step": step, "score": node.score,
+            "finished": node.finished, "open": node.open,
+        })
 
     # -- finished solutions ----------------------------------------------------------------------
     def keep(self, node: Node) -> Candidate:

@@ -14,6 +14,7 @@ TASKS: dict[str, str] = {
     "countdown": "ponder.tasks.countdown:CountdownTask",
     "countdown-reachable": "ponder.tasks.countdown_reachable:CountdownReachableTask",
     "arithmetic": "ponder.tasks.arithmetic:ArithmeticTask",
+    "arithmetic-carries": "ponder.tasks.arithmetic_carries:CarryingArithmeticTask",
     "addition": "ponder.tasks.addition:AdditionTask",
     "addition-words": "ponder.tasks.addition:WordAdditionTask",
     "jsonl": "ponder.tasks.jsonl:JsonlTask",

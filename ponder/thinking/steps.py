@@ -205,6 +205,6 @@ def step_format(model: str, task: str) -> StepFormat:
     base = model.removeprefix("openai:").split("@", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]
     if base == THINK_NAME and task.startswith("countdown"):
         return _think_format()
-    if base == EMBEDDED_NAME and task == "arithmetic":
+    if base == EMBEDDED_NAME and task.startswith("arithmetic"):
         return TINY_MULTIPLY
     return LINES

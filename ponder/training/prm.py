@@ -106,42 +106,55 @@ def product_labels(problem: Problem, text: str) -> list[tuple[PartialSolution, f
     return [(PartialSolution(tuple(steps[:k]), finished=bool(equals) and k == len(steps)), right) for k in range(1, len(steps) + 1)]
 
 
-def countdown_rollouts(config: PRMTrainConfig, rng: random.Random) -> Iterable[tuple[str, float]]:
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+def countdown_rollouts(generator, problems: list[Problem], chains: int, thinking_tokens: int, rng: random.Random
+                       ) -> Iterable[tuple[Problem, PartialSolution, float]]:
+    """(problem, partial solution, Monte Carlo label) from ponder-think's chains on each problem."""
     from ponder.tools.countdown_calculator import LINE, think_prompt
     from ponder.types import SamplingParams, ThinkingBudget
 
-    generator = EmbeddedThinkGenerator(threads=config.threads)
-    problems = [countdown_problem(f"train-{i}", *random_instance(rng, "train")[:2]) for i in range(config.countdown_problems)]
-    params = SamplingParams(temperature=1.0, max_tokens=config.thinking_tokens + 16, thinking=ThinkingBudget(cap=config.thinking_tokens))
+    params = SamplingParams(temperature=1.0, max_tokens=thinking_tokens + 16, thinking=ThinkingBudget(cap=thinking_tokens))
     batch = 16  # problems per decoding batch (x chains rows)
     for start in range(0, len(problems), batch):
         group = problems[start : start + batch]
         prompts = [think_prompt(p.data["numbers"], p.data["target"]) for p in group]
-        completions = generator.think_many(prompts, config.chains, replace(params, seed=rng.randrange(2**31)))
-        for problem, chains in zip(group, completions):
-            for completion in chains:
+        completions = generator.think_many(prompts, chains, replace(params, seed=rng.randrange(2**31)))
+        for problem, attempts in zip(group, completions):
+            for completion in attempts:
                 thought = (completion.reasoning or "").replace("\n", LINE) + LINE
                 for partial, label in search_labels(problem, chain_pieces(thought)):
-                    yield encode(problem, partial), label
+                    yield problem, partial, label
         log.info("countdown rollouts: %d of %d problems", min(start + batch, len(problems)), len(problems))
 
 
-def multiplication_rollouts(config: PRMTrainConfig, rng: random.Random) -> Iterable[tuple[str, float]]:
-    from ponder.generators.embedded import EmbeddedGenerator
+def multiplication_rollouts(generator, problems: Iterable[Problem], samples: int, rng: random.Random
+                            ) -> Iterable[tuple[Problem, PartialSolution, float]]:
+    """(problem, partial solution, Monte Carlo label) from ponder-tiny's sampled answers to each problem
+    (`problems` may be drawn lazily from `rng`: each is drawn before its answers are sampled)."""
     from ponder.generators.embedded_codec import multiply_prompt
     from ponder.types import SamplingParams
 
-    generator = EmbeddedGenerator(threads=config.threads)
-    for i in range(config.multiplication_problems):
-        a, b = random_factors(rng, "train", (3, 3))
-        problem = multiplication_problem(f"train-{i}", a, b)
-        generation = generator.sample_compact(multiply_prompt(a, b), config.samples, SamplingParams(temperature=1.0, max_tokens=40, seed=rng.randrange(2**31)))
+    for i, problem in enumerate(problems):
+        prompt = multiply_prompt(problem.data["a"], problem.data["b"])
+        generation = generator.sample_compact(prompt, samples, SamplingParams(temperature=1.0, max_tokens=40, seed=rng.randrange(2**31)))
         for completion in generation.completions:
             for partial, label in product_labels(problem, completion.text):
-                yield encode(problem, partial), label
+                yield problem, partial, label
         if (i + 1) % 400 == 0:
-            log.info("multiplication rollouts: %d of %d problems", i + 1, config.multiplication_problems)
+            log.info("multiplication rollouts: %d problems", i + 1)
+
+
+def training_rollouts(config: PRMTrainConfig, rng: random.Random) -> Iterable[tuple[str, float]]:
+    """The value model's (input text, label) pairs: rollouts on train-split problems of both tasks."""
+    from ponder.generators.embedded import EmbeddedGenerator
+    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+
+    countdown = [countdown_problem(f"train-{i}", *random_instance(rng, "train")[:2]) for i in range(config.countdown_problems)]
+    for problem, partial, label in countdown_rollouts(EmbeddedThinkGenerator(threads=config.threads), countdown, config.chains,
+                                                      config.thinking_tokens, rng):
+        yield encode(problem, partial), label
+    products = (multiplication_problem(f"train-{i}", *random_factors(rng, "train", (3, 3))) for i in range(config.multiplication_problems))
+    for problem, partial, label in multiplication_rollouts(EmbeddedGenerator(threads=config.threads), products, config.samples, rng):
+        yield encode(problem, partial), label
 
 
 def merge(examples: Iterable[tuple[str, float]]) -> list[tuple[str, float, int]]:
@@ -175,7 +188,7 @@ def train(config: PRMTrainConfig, out: Path) -> dict:
     torch.set_num_threads(config.threads)
     rng = random.Random(config.seed)
     started = time.monotonic()
-    data = merge([*countdown_rollouts(config, rng), *multiplication_rollouts(config, rng)])
+    data = merge(training_rollouts(config, rng))
     rollout_seconds = time.monotonic() - started
     log.info("%d distinct partial solutions (%.0f s of rollouts)", len(data), rollout_seconds)
     tokenizer = build_tokenizer()

@@ -152,7 +152,13 @@ class LegalMove:
 
 class LLMPlayer:
     def __init__(self, generator: Generator, config: LLMPlayerConfig, name: str):
-        get_strategy(config.strategy)
+        if get_strategy(config.strategy).searches_steps:
+            from ponder.games.players.spec import PlayerError
+            from ponder.strategies.registry import SPECS
+
+            usable = ", ".join(name for name, spec in SPECS.items() if not spec.searches_steps)
+            raise PlayerError(f"strategy {config.strategy!r} searches over reasoning steps with a process verifier; "
+                              f"an LLM player's moves take one of: {usable}")
         self.generator = generator
         self.config = config
         self.name = name
