@@ -59,10 +59,11 @@ class ScriptedGenerator:
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
         stop: Sequence[str] = (), include_stop: bool = False,
     ) -> Generation:
-        """Scripted steps: a text ending in '.' ends the message (eos); any other ends at the first stop string."""
+        """Scripted steps: a text ending in '.' ends the message (eos); one ending in a stop string ends
+        there; any other gets the first stop string."""
         generation = await self.generate(messages, n, params, timeout)
         completions = tuple(
-            c if c.text.endswith(".") or not stop else Completion(c.text + (stop[0] if include_stop else ""), c.completion_tokens, "stop")
+            c if c.text.endswith((".", *stop)) or not stop else Completion(c.text + (stop[0] if include_stop else ""), c.completion_tokens, "stop")
             for c in generation.completions
         )
         return Generation(completions, generation.prompt_tokens, generation.calls)

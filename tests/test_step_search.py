@@ -158,18 +158,19 @@ def test_an_llm_grades_steps_over_http_and_is_charged_what_it_reads_and_writes(s
     assert usage.verifier_tokens >= usage.verifier_calls * (bound - MAX_GRADE_TOKENS)  # the prompt is charged at its bound
 
 
-def test_a_backend_that_cannot_continue_a_message_is_a_clear_error(scripted_backend):
+def test_a_backend_that_cannot_continue_a_message_gets_the_partial_solution_in_the_prompt(scripted_backend):
     from ponder.generators.openai_http import OpenAIGenerator
-
-    from ponder.generators.base import GeneratorError
     from ponder.types import Message
 
-    generator = OpenAIGenerator("scripted", scripted_backend.base_url, max_retries=0)
-    with pytest.raises(GeneratorError, match="cannot continue a final assistant message.*step search needs a backend"):
-        asyncio.run(generator.continue_final([Message("user", "What is 2 × 3?"), Message("assistant", "")], 2, SamplingParams(), stop=("+",)))
-    problem = get_task("arithmetic").generate(1, seed=4)[0]
-    result = run("beam", problem, generator, ExactPRM(), Limits(max_candidates=2))
-    assert result.answer is None and result.usage.steps == 0 and result.stop_reason == "done"
+    generator = OpenAIGenerator("say-12 + 3 = 15\nso 15", scripted_backend.base_url, max_retries=0)
+    asked = [Message("user", "What is 2 × 3?"), Message("assistant", "Let me see.\n")]
+    generation = asyncio.run(generator.continue_final(asked, 2, SamplingParams(), stop=("\n",), include_stop=True))
+    assert generator.continues is False  # the scripted backend refuses continue_final_message, as api.openai.com does
+    assert [c.text for c in generation.completions] == ["12 + 3 = 15\n"] * 2
+    assert all(c.completion_tokens >= len("12 + 3 = 15\nso 15".split()) for c in generation.completions)  # all it wrote
+    problem = get_task("countdown").generate(1, seed=4)[0]
+    result = run("beam", problem, generator, ExactPRM(), Limits(max_candidates=2, max_tokens=500))
+    assert result.usage.steps > 0 and result.usage.completion_tokens <= 500
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -180,3 +181,22 @@ def test_step_search_with_an_llm_prm_never_spends_more_than_its_budget(scripted_
     problem = get_task("arithmetic").generate(1, seed=seed)[0]
     result = run(strategy, problem, tiny(), LLMPRM("say-6", scripted_backend.base_url), Limits(max_candidates=candidates, max_tokens=tokens), seed=seed)
     assert result.usage.completion_tokens + result.usage.verifier_tokens <= tokens
+
+
+def test_a_step_back_to_an_earlier_state_is_left_to_the_search():
+    import random
+
+    from ponder.budget import Budget
+    from ponder.strategies.base import Run
+    from ponder.strategies.step_search import Node, StepSearch
+    from ponder.testing import ScriptedGenerator
+
+    problem = countdown("p", [3, 5, 7, 11], 24)
+    generator = ScriptedGenerator(["ca-", "<", "ab+"], name="ponder-think")  # the think format: its calculator answers
+    run = Run(problem, "beam", generator, Budget(Limits(max_candidates=4)), get_task("countdown").extract, rng=random.Random(0))
+    search = StepSearch(run, ExactPRM())
+    first = asyncio.run(search.expand(Node(), 1))
+    assert [search.partial(n).steps for n in first] == [("7 - 3 = 4",)]
+    second = asyncio.run(search.expand(first[0], 2))  # '<' would go back to the start: dropped; 'ab+' combines 5 and 11
+    assert [search.partial(n).steps for n in second] == [("7 - 3 = 4", "5 + 11 = 16")]
+    assert run.budget.usage.steps == 3  # the dropped step was generated, so it is charged

@@ -55,6 +55,7 @@ class OpenAIGenerator:
         self._concurrency = concurrency
         self._loop: asyncio.AbstractEventLoop | None = None
         self.supports_n: bool | None = None  # learnt from the first request with n > 1
+        self.continues: bool | None = None  # whether it continues a final assistant message; learnt from the first try
         self.counter = UsageCounter(base_url or OPENAI_URL, usage, api_key=self._client_options["api_key"], timeout=timeout)
 
     def _bind_to_running_loop(self) -> None:
@@ -116,14 +117,26 @@ class OpenAIGenerator:
     ) -> Generation:
         """n continuations of the final (assistant) message (vLLM's `continue_final_message`, which
         `ponder serve` speaks), each stopping at the first of `stop` (kept in the text when
-        `include_stop`); counted like any generation."""
+        `include_stop`); counted like any generation. A backend that refuses to continue a message is
+        sent the partial message in the prompt instead (asked to write what comes next), and its
+        reply is cut at the first stop string here: every token it wrote is charged."""
         extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False}
         if stop:
             extra.update(stop=list(stop), include_stop_str_in_output=include_stop)
-        try:
-            return await self._guarded(self._generate(messages, n, replace(params, stop=()), timeout, extra), timeout)
-        except GeneratorError as error:
-            raise _continuation_error(self.name, error) from None
+        if self.continues is not False:
+            try:
+                generation = await self._guarded(self._generate(messages, n, replace(params, stop=()), timeout, extra), timeout)
+                self.continues = True
+                return generation
+            except GeneratorError as error:
+                refused = _continuation_error(self.name, error)
+                if refused is error or self.continues:
+                    raise
+                log.info("%s; sending partial solutions in the prompt instead", refused)
+                self.continues = False
+        asked = [*messages[:-1], Message("assistant", messages[-1].content), Message("user", CONTINUE_IN_PROMPT)]
+        generation = await self._guarded(self._generate(asked, n, replace(params, stop=()), timeout, {}), timeout)
+        return replace(generation, completions=tuple(_cut_step(c, stop, include_stop) for c in generation.completions))
 
     async def continue_message(
         self, messages: Sequence[Message], params: SamplingParams, *, max_tokens: int, stop: Sequence[str] = (),
@@ -197,6 +210,20 @@ class OpenAIGenerator:
             r.usage.prompt_tokens if r.usage else self.prompt_tokens_bound(messages) for r in responses
         )
         return Generation(completions=tuple(completions[:n]), prompt_tokens=prompt_tokens, calls=len(responses))
+
+
+CONTINUE_IN_PROMPT = ("Continue your partial answer above exactly where it stops: write only what comes next, "
+                      "without repeating any of it.")
+
+
+def _cut_step(completion: Completion, stop: Sequence[str], include_stop: bool) -> Completion:
+    """A prompted continuation cut at its first stop string (as a backend that continues would stop);
+    its token count stays what was generated."""
+    found = [(completion.text.find(s), s) for s in stop if s and s in completion.text]
+    if not found:
+        return completion
+    at, matched = min(found)
+    return replace(completion, text=completion.text[: at + (len(matched) if include_stop else 0)], finish_reason="stop")
 
 
 def _continuation_error(name: str, error: GeneratorError, advice: str = "step search needs a backend that does (vLLM, ponder serve)") -> GeneratorError:

@@ -3,7 +3,7 @@
 steps, and backs up the best of their PRM scores; a child enters with its PRM score as one visit (the
 PRM is the value function, no rollouts). A node's children widen progressively (Coulom 2007; Chaslot
 et al. 2008): a node visited v times may be expanded again while it has fewer than
-expansions x ceil(sqrt(v - 1)) children (its first visit is its PRM score), until an expansion finds nothing new. Finished solutions are kept
+expansions x ceil(sqrt(v - 1)) children (its first visit is its PRM score), until three expansions in a row find nothing new. Finished solutions are kept
 as candidates; subtrees that are finished, dead, known hopeless or used up are closed, so the search
 never returns to them. The answer is the finished solution the PRM scores best (Hao et al. 2023,
 "Reasoning with Language Model is Planning with World Model"; Zhang et al. 2024, "ReST-MCTS*")."""
@@ -21,6 +21,7 @@ from ponder.uct import uct
 from ponder.verifiers.prm import ProcessVerifier
 
 DEFAULT_EXPANSIONS = 4  # steps sampled per expansion (at most N)
+FRUITLESS_LIMIT = 3  # expansions in a row without a new step before a node counts as used up
 SIMULATIONS_PER_CANDIDATE = 4  # simulations per unit of the candidate budget N (a solution takes a few steps)
 
 
@@ -30,7 +31,8 @@ class _Tree:
     visits: int = 1
     total: float = 0.0
     children: list["_Tree"] | None = None  # None until expanded
-    saturated: bool = False  # an expansion found no new step: it is not widened again
+    fruitless: int = 0  # expansions in a row that found no new step
+    saturated: bool = False  # FRUITLESS_LIMIT expansions in a row found no new step: it is not widened again
     closed: bool = False  # nothing below is worth a simulation
 
     def widens(self, expansions: int) -> bool:
@@ -64,7 +66,8 @@ async def step_mcts(run: Run, prm: ProcessVerifier | None = None, expansions: in
             break
         added = [_Tree(child, total=child.score, closed=not child.open) for child in scored]
         leaf.children = (leaf.children or []) + added
-        leaf.saturated = not added and not search.out_of_budget
+        leaf.fruitless = 0 if added else leaf.fruitless + 1
+        leaf.saturated = leaf.fruitless >= FRUITLESS_LIMIT and not search.out_of_budget
         value = max((child.score for child in scored), default=0.0)
         for tree in path:
             tree.visits += 1

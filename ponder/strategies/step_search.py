@@ -71,11 +71,13 @@ class StepSearch:
         self.nodes = 0  # nodes made so far, the root included
         self.out_of_budget = False
         self._finished: dict[str, int] = {}  # a finished solution's text -> its candidate index
+        self._verified: set[int] = set()  # candidates the step format's tool checked (ponder-think's calculator hits)
 
     # -- expanding -------------------------------------------------------------------------------
     async def expand(self, node: Node, n: int, siblings: Sequence[Node] = ()) -> list[Node]:
-        """Up to n children of `node` (one generator call), without duplicates among themselves, of the
-        node itself or of `siblings` (its children so far); [] when the budget is out."""
+        """Up to n children of `node` (one generator call), without duplicates among themselves, of
+        `siblings` (its children so far), of the node itself or of any node on its path (a step back to
+        an earlier state is the search's job, not the model's); [] when the budget is out."""
         run, fmt = self.run, self.format
         messages = [*run.messages(), Message("assistant", fmt.text(node.pieces))]
         grant = run.budget.request(n, fmt.max_step_tokens + fmt.tool_room, run.generator.prompt_tokens_bound(messages),
@@ -104,7 +106,8 @@ class StepSearch:
             completions.append(replace(completion, completion_tokens=completion.completion_tokens + len(tool.encode()),
                                        tool_tokens=len(tool.encode())))
         run.budget.settle(grant, Generation(tuple(completions), generation.prompt_tokens, generation.calls))
-        seen = {self._key(other) for other in (node, *siblings)}
+        path = [replace(node, pieces=node.pieces[:k], finished=False) for k in range(node.depth)]
+        seen = {self._key(other) for other in (*path, node, *siblings)}
         children = []
         for piece, completion in zip(pieces, completions):
             child = self._child(node, piece, completion.completion_tokens)
@@ -173,22 +176,28 @@ class StepSearch:
         candidate = Candidate(len(run.candidates), completion, run.extract(text), node.verdict)
         run.candidates.append(candidate)
         self._finished[text] = candidate.index
+        if self.format.verified(run.problem, node.pieces):
+            self._verified.add(candidate.index)
         run.emit("candidate", f"solution {candidate.index}: {candidate.answer!r}", candidate)
         if node.verdict is not None:
             run.emit("scored", f"solution {candidate.index} scored {node.verdict.score:.2f}: {node.verdict.feedback}", candidate)
         return candidate
 
+    def _known_right(self, candidate: Candidate) -> bool:
+        return candidate.index in self._verified or (candidate.verdict is not None and candidate.verdict.correct is True)
+
     @property
     def solved(self) -> bool:
-        """A finished solution the PRM knows to be right (an exact PRM's verdict)."""
-        return any(c.verdict is not None and c.verdict.correct is True for c in self.run.candidates)
+        """A finished solution known to be right: its tool checked it, or an exact PRM did."""
+        return any(self._known_right(c) for c in self.run.candidates)
 
     def result(self) -> Result:
-        """The best finished solution by PRM score (the earliest among equals)."""
+        """A finished solution known to be right, else the best by PRM score (the earliest among equals)."""
         run = self.run
         best = None
         for candidate in run.candidates:
-            if best is None or candidate.verdict.score > best.verdict.score:
+            rank = (self._known_right(candidate), candidate.verdict.score)
+            if best is None or rank > (self._known_right(best), best.verdict.score):
                 best = candidate
         if self.solved:
             return run.result(best.index, "solved")

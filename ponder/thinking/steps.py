@@ -13,7 +13,7 @@ what its final text is, and how its steps read in plain notation — the one lan
 
 Three formats are known: `ponder-think`'s search language on countdown (a step is one operation; the
 countdown calculator writes its result, exactly as in the model's chains; a hit on the target
-finishes the solution), `ponder-tiny`'s scratchpad on multiplication (a step is one partial product,
+finishes the solution, verified by the calculator), `ponder-tiny`'s scratchpad on multiplication (a step is one partial product,
 then the product), and plain lines for any other model (a step is a line; the model's own end finishes
 the solution).
 """
@@ -50,6 +50,7 @@ class StepFormat:
     plain: Callable[[Problem, Sequence[Piece]], list[str]]  # the steps in plain notation (what process verifiers read)
     tool: Callable[[Problem, Sequence[Piece], str], str] | None = None  # (problem, earlier pieces, step) -> tool output
     tool_room: int = 0  # most tokens (UTF-8 bytes) the tool writes after one step
+    verified: Callable[[Problem, Sequence[Piece]], bool] = lambda problem, pieces: False  # the tool checked this finished solution
 
     def text(self, pieces: Sequence[Piece]) -> str:
         """The partial solution as the assistant message to continue."""
@@ -188,6 +189,7 @@ def _think_format() -> StepFormat:
     return StepFormat(
         name="ponder-think", stops=(*OPERATORS, BACK, CLOSE), max_step_tokens=4, finished=_think_finished,
         completion=_think_completion, plain=think_plain, tool=_think_tool, tool_room=40,
+        verified=lambda problem, pieces: _think_hit(pieces) is not None,  # the calculator marks a hit only on the target
     )
 
 
