@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from ponder.budget import Limits
 from ponder.engine import Plan, solve, solve_all
-from ponder.strategies import STRATEGIES
+from ponder.strategies import STRATEGIES, get_strategy
 from ponder.tasks import get_task
 from ponder.types import SamplingParams
+from ponder.verifiers.prm import ExactPRM
 
 pytestmark = pytest.mark.slow
 
@@ -47,10 +48,11 @@ def test_majority_of_16_beats_a_single_multiplication_answer(embedded):
 def test_real_solves_never_exceed_their_budget(embedded, strategy, max_candidates, max_tokens, max_calls, task_name):
     task = get_task(task_name)
     limits = Limits(max_candidates=max_candidates, max_tokens=max_tokens, max_calls=max_calls)
-    plan = Plan(strategy=strategy, limits=limits, params=SamplingParams(max_tokens=40), batch_size=8)
+    options = {"prm": ExactPRM()} if get_strategy(strategy).searches_steps else {}
+    plan = Plan(strategy=strategy, limits=limits, params=SamplingParams(max_tokens=40), batch_size=8, options=options)
     result = asyncio.run(solve(task.generate(1, seed=11)[0], task, embedded, plan))
     usage = result.usage
     assert max_candidates is None or usage.candidates <= max_candidates
     assert max_tokens is None or usage.completion_tokens + usage.verifier_tokens <= max_tokens
     assert max_calls is None or usage.calls <= max_calls
-    assert usage.candidates == len(result.candidates)
+    assert usage.candidates == (0 if options else len(result.candidates))  # a step search's candidates are its finished solutions

@@ -82,6 +82,10 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
     effort = request.reasoning_effort or DEFAULT_EFFORT
     if strategy is None and effort != "none":
         strategy = default_strategy(verified=task.verifier is not None)
+    if strategy is not None and get_strategy(strategy).searches_steps:
+        usable = ", ".join(needing_no_verifier())
+        raise bad_request(f"strategy {strategy!r} searches over reasoning steps with a process verifier, which ponder serve "
+                          f"does not take; use `ponder solve --prm` for it, or one of: {usable}, best_of_n", "ponder.strategy")
     if strategy is not None and get_strategy(strategy).needs_verifier and task.verifier is None:
         usable = ", ".join(needing_no_verifier())
         why = "verifier is 'none'" if options and options.verifier == "none" else "the message states no countdown or arithmetic problem"

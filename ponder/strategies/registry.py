@@ -132,4 +132,5 @@ def default_strategy(verified: bool) -> str:
 
 
 def needing_no_verifier() -> list[str]:
-    return [name for name, spec in SPECS.items() if not spec.needs_verifier]
+    """Strategies that run with no verifier of any kind (neither an outcome verifier nor a PRM)."""
+    return [name for name, spec in SPECS.items() if not spec.needs_verifier and not spec.searches_steps]

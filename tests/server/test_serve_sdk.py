@@ -116,7 +116,10 @@ def test_bad_ponder_options_are_bad_requests(client):
     with pytest.raises(openai.BadRequestError, match="majority"):  # nothing can verify a joke
         client.chat.completions.create(model="ponder-tiny", messages=chat, extra_body={"ponder": {"strategy": "best_of_n"}})
     with pytest.raises(openai.BadRequestError, match="best_of_n"):
-        client.chat.completions.create(model="ponder-tiny", messages=chat, extra_body={"ponder": {"strategy": "beam"}})
+        client.chat.completions.create(model="ponder-tiny", messages=chat, extra_body={"ponder": {"strategy": "beam_search"}})
+    with pytest.raises(openai.BadRequestError, match="process verifier.*majority") as caught:
+        client.chat.completions.create(model="ponder-tiny", messages=[{"role": "user", "content": COUNTDOWN}], extra_body={"ponder": {"strategy": "beam"}})
+    assert caught.value.body["param"] == "ponder.strategy"
     with pytest.raises(openai.BadRequestError, match="max_candidates"):
         client.chat.completions.create(model="ponder-tiny", messages=chat, extra_body={"ponder": {"budget": {"max_candidates": 0}}})
 
