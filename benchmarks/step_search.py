@@ -58,7 +58,7 @@ def measure(strategy: str, task_name: str, generator, prm_spec: str | None, prob
     steps = sum(r.usage.steps for r in results)
     return {
         "strategy": strategy, "task": task_name, "prm": prm_spec or "-", "wall": wall,
-        "steps_per_second": steps / wall, "candidates_per_second": sum(r.usage.candidates for r in results) / wall,
+        "steps_per_second": steps / wall, "candidates_per_second": sum(len(r.candidates) for r in results) / wall,  # finished solutions, for a step search
         "prm_calls_per_second": sum(r.usage.verifier_calls for r in results) / wall if prm is not None else 0.0,
         "outside": max(0.0, wall - inside) / wall,
     }
@@ -73,7 +73,7 @@ def main() -> None:
     from ponder.generators.embedded_think import EmbeddedThinkGenerator
 
     models = {"arithmetic": EmbeddedGenerator(threads=2), "countdown-reachable": EmbeddedThinkGenerator(threads=2)}
-    print("| task | strategy | PRM | steps/s | PRM calls/s | candidates/s | wall time outside model and PRM |")
+    print("| task | strategy | PRM | steps/s | PRM calls/s | candidates (finished solutions)/s | wall time outside model and PRM |")
     print("|---|---|---|---|---|---|---|")
     for task, generator in models.items():
         peer = measure("best_of_n", task, generator, None, args.problems, args.candidates)
