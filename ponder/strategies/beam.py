@@ -7,7 +7,7 @@ finished solution the PRM scores best; an exact PRM's verified solution stops it
 from __future__ import annotations
 
 from ponder.strategies.base import Run
-from ponder.strategies.step_search import DEFAULT_BEAM_WIDTH, DEFAULT_MAX_STEPS, Node, StepSearch, split_budget
+from ponder.strategies.step_search import DEFAULT_BEAM_WIDTH, DEFAULT_MAX_STEPS, Node, StepSearch, beams_kept
 from ponder.types import Result
 from ponder.verifiers.prm import ProcessVerifier
 
@@ -16,7 +16,7 @@ async def beam(run: Run, prm: ProcessVerifier | None = None, beam_width: int = D
                max_steps: int = DEFAULT_MAX_STEPS) -> Result:
     search = StepSearch(run, prm, max_steps)
     total = run.target
-    kept, _ = split_budget(total, beam_width)
+    kept = beams_kept(beam_width, total)
     beams = [Node()]
     while beams and len(run.candidates) < total and not search.out_of_budget:
         children = []

@@ -7,8 +7,7 @@ turn, so a budget that runs out leaves all of them about equally deep."""
 from __future__ import annotations
 
 from ponder.strategies.base import Run
-from ponder.strategies.registry import StrategyError
-from ponder.strategies.step_search import DEFAULT_BEAM_WIDTH, DEFAULT_MAX_STEPS, Node, StepSearch
+from ponder.strategies.step_search import DEFAULT_BEAM_WIDTH, DEFAULT_MAX_STEPS, Node, StepSearch, beams_kept
 from ponder.types import Result
 from ponder.verifiers.prm import ProcessVerifier
 
@@ -16,9 +15,7 @@ from ponder.verifiers.prm import ProcessVerifier
 async def dvts(run: Run, prm: ProcessVerifier | None = None, beam_width: int = DEFAULT_BEAM_WIDTH,
                max_steps: int = DEFAULT_MAX_STEPS) -> Result:
     search = StepSearch(run, prm, max_steps)
-    if beam_width < 1:
-        raise StrategyError("beam_width must be at least 1")
-    width = min(beam_width, run.target)
+    width = beams_kept(beam_width, run.target)
     subtrees = max(1, run.target // width)
     current = [Node() for _ in range(subtrees)]
     while current and not search.out_of_budget:

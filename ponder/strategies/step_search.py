@@ -16,6 +16,7 @@ from typing import Sequence
 from ponder.generators.base import GeneratorError
 from ponder.strategies.base import Run
 from ponder.strategies.registry import StrategyError
+from ponder.thinking.remote import cost  # forced text is charged as its UTF-8 bytes, as in remote thinking
 from ponder.thinking.steps import Piece, StepFormat, step_format
 from ponder.types import Candidate, Completion, Generation, Message, Result, Verdict
 from ponder.verifiers.prm import PartialSolution, ProcessVerifier
@@ -103,8 +104,7 @@ class StepSearch:
             tool = tool.encode()[: fmt.tool_room].decode(errors="ignore")
             ended = completion.finish_reason == "stop" and not completion.text.endswith(fmt.stops)
             pieces.append(Piece(completion.text, tool, ended))
-            completions.append(replace(completion, completion_tokens=completion.completion_tokens + len(tool.encode()),
-                                       tool_tokens=len(tool.encode())))
+            completions.append(replace(completion, completion_tokens=completion.completion_tokens + cost(tool), tool_tokens=cost(tool)))
         run.budget.settle(grant, Generation(tuple(completions), generation.prompt_tokens, generation.calls))
         path = [replace(node, pieces=node.pieces[:k], finished=False) for k in range(node.depth)]
         seen = {self._key(other) for other in (*path, node, *siblings)}
@@ -205,13 +205,12 @@ class StepSearch:
         return run.result(None if best is None else best.index, stop)
 
 
-def split_budget(total: int, width: int) -> tuple[int, int]:
-    """(beams kept, expansions per beam) for `total` partial solutions per step and a beam width.
+def beams_kept(width: int, total: int) -> int:
+    """How many partial solutions a beam (or DVTS subtree step) keeps: `width`, at most the N it samples.
 
-    >>> split_budget(16, 4), split_budget(2, 4), split_budget(1, 4)
-    ((4, 4), (2, 1), (1, 1))
+    >>> beams_kept(4, 16), beams_kept(4, 2)
+    (4, 2)
     """
     if width < 1:
         raise StrategyError("beam_width must be at least 1")
-    kept = min(width, total)
-    return kept, max(1, total // kept)
+    return min(width, total)
