@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serving", "an OpenAI-compatible server whose models think when asked (reasoning_effort)"),
     "games": ("games", "exact solvers for games (OpenSpiel rules): solve, cfr, exploit"),
     "arena": ("games", "round robin between game players: ratings with CIs, replays, report (resumable)"),
+    "train": ("training", "RL on verifiable rewards (GRPO) for a local model: metrics, checkpoints, report (resumable)"),
+    "monitor": ("training", "flag named behaviours in chains of thought (a trace, a run's rollouts)"),
 }
 
 

@@ -118,13 +118,14 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 
 def _sampling(args: argparse.Namespace):
     """Sampling parameters; a thinking budget when one is asked for or the model thinks."""
+    from ponder.generators.checkpoint import is_think_checkpoint
     from ponder.generators.spec import THINK_NAME
     from ponder.thinking.budget import thinking_budget, with_thinking
     from ponder.types import SamplingParams
 
     params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens or 256, stop=stops(args))
     asked = args.thinking_tokens is not None or args.min_thinking_tokens is not None or args.no_tools
-    if not asked and args.model != THINK_NAME:
+    if not asked and args.model != THINK_NAME and not is_think_checkpoint(args.model):
         return params
     budget = thinking_budget(args.thinking_tokens, args.min_thinking_tokens, tools=not args.no_tools)
     return with_thinking(params, budget, args.max_new_tokens)

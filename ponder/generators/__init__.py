@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ponder.generators.base import Generator, GeneratorError
 from ponder.generators.spec import EMBEDDED_NAME, MODEL_SPECS, THINK_NAME, ModelSpec, parse_model_spec
 
@@ -18,7 +20,13 @@ def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries
 
         return EmbeddedGenerator()
     if parsed.kind == "hf":
+        from ponder.generators.checkpoint import THINK_FAMILY, family_of
         from ponder.generators.hf_local import HFLocalGenerator
+
+        if family_of(Path(parsed.model)) == THINK_FAMILY:  # a ponder-think checkpoint (`ponder train` wrote it)
+            from ponder.generators.embedded_think import EmbeddedThinkGenerator
+
+            return EmbeddedThinkGenerator(parsed.model, name=f"hf:{parsed.model}")
 
         return HFLocalGenerator(parsed.model, dtype=parsed.dtype)
     from ponder.generators.openai_http import OpenAIGenerator

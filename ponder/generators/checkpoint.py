@@ -100,3 +100,35 @@ def check_memory(path: Path, dtype, available: int | None = None) -> None:
             f"{str(dtype).removeprefix('torch.')}, but only {available / 2**30:.1f} GiB of memory is available; "
             "use a smaller or quantized model, bf16 (hf:PATH?dtype=bf16), or a serving engine (openai:MODEL@URL)"
         )
+
+
+FAMILY_FILE = "ponder.json"  # marks a checkpoint `ponder train` wrote with the family of generator that reads it
+THINK_FAMILY = "ponder-think"
+
+
+def family_of(path: Path) -> str | None:
+    """'ponder-think' for a checkpoint of that family (marked by `ponder train`, or the shipped weights), else None."""
+    import json
+
+    marker = path / FAMILY_FILE
+    if marker.is_file():
+        try:
+            family = json.loads(marker.read_text()).get("family")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return family if isinstance(family, str) else None
+    shipped = Path(__file__).parent / "think_model"
+    return THINK_FAMILY if path.is_dir() and path.resolve() == shipped.resolve() else None
+
+
+def mark_family(directory: Path, family: str) -> None:
+    import json
+
+    (directory / FAMILY_FILE).write_text(json.dumps({"family": family}) + "\n")
+
+
+def is_think_checkpoint(spec: str) -> bool:
+    """Whether a model spec names a checkpoint of ponder-think's family ('hf:DIR' that `ponder train` wrote)."""
+    if not spec.startswith("hf:"):
+        return False
+    return family_of(Path(spec[3:].split("?", 1)[0])) == THINK_FAMILY

@@ -52,13 +52,15 @@ class EmbeddedThinkGenerator:
     name = THINK_NAME
     thinks = True  # takes SamplingParams.thinking (servers map reasoning_effort to a thinking budget)
 
-    def __init__(self, path: str | Path = MODEL_DIR, threads: int | None = None):
+    def __init__(self, path: str | Path = MODEL_DIR, threads: int | None = None, name: str | None = None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         path = Path(path)
         if not (path / "model.safetensors").is_file():
             raise GeneratorError(f"ponder-think's weights are missing at {path}")
+        if name is not None:
+            self.name = name  # a checkpoint of ponder-think's family (`ponder train`), named by its spec
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModelForCausalLM.from_pretrained(path).eval()
         if threads:
@@ -85,8 +87,9 @@ class EmbeddedThinkGenerator:
     def calls_for(self, n: int) -> int:
         return 1
 
-    def chains(self, prompt: str, n: int, params: SamplingParams, on_text=None) -> list[Chain]:
-        """n chains for one compact prompt, within params.max_tokens and params.thinking."""
+    def chains(self, prompt: str, n: int, params: SamplingParams, on_text=None, chain_class: type[Chain] = Chain) -> list[Chain]:
+        """n chains for one compact prompt, within params.max_tokens and params.thinking (`chain_class`: a
+        `Chain` that also records what it decodes, as RL rollouts need)."""
         thinking = params.thinking
         close = self.vocabulary.encode(thinking.close if thinking and thinking.close is not None else CLOSE)
         cue = self.vocabulary.encode(thinking.cue if thinking and thinking.cue is not None else BACK)
@@ -97,7 +100,7 @@ class EmbeddedThinkGenerator:
         prompt_ids = [self.tokenizer.bos_token_id] + self.vocabulary.encode(prompt)
         tools = thinking is None or thinking.tools
         return [
-            Chain(
+            chain_class(
                 prompt_ids,
                 self.vocabulary,
                 cap=cap,

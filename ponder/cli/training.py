@@ -1,0 +1,102 @@
+"""`ponder train` (GRPO on a task's verifier, `training.rl`) and `ponder monitor` (`monitor`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ponder.cli.common import CliError, add_command, default
+from ponder.training.rl import RLConfig
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    d = lambda name: default(RLConfig, name)  # noqa: E731
+    train = add_command(commands, "train", description="GRPO with outcome-only rewards from the task's verifier; "
+                        "re-running the same command resumes from the last checkpoint.")
+    train.add_argument("--task", default=d("task"), help="a task with a grader and built-in problems (default %(default)s)")
+    train.add_argument("--model", default=d("model"), help="ponder-think (default) or hf:PATH (a checkpoint; one `ponder train` "
+                                                           "wrote keeps its family)")
+    train.add_argument("--steps", type=int, default=d("steps"), help="optimisation steps (default %(default)s)")
+    train.add_argument("--out", type=Path, required=True, help="run folder: metrics.csv, checkpoint/, report.html")
+    train.add_argument("--seed", type=int, default=d("seed"))
+    train.add_argument("--group", type=int, default=d("group"), help="chains per problem, G (default %(default)s)")
+    train.add_argument("--prompts", type=int, default=d("prompts"), help="problems per step (default %(default)s)")
+    train.add_argument("--learning-rate", type=float, default=d("learning_rate"), help="AdamW, constant (default %(default)s)")
+    train.add_argument("--kl", type=float, default=d("kl"), help="beta: weight of KL to the starting model (default %(default)s; 0 skips it)")
+    train.add_argument("--epsilon", type=float, default=d("epsilon"), help="PPO clip range (default %(default)s)")
+    train.add_argument("--loss", dest="loss_type", choices=("grpo", "bnpo", "dr_grpo"), default=d("loss_type"),
+                       help="token aggregation, as TRL names it (default %(default)s)")
+    train.add_argument("--no-scale-rewards", dest="scale_rewards", action="store_false", help="advantages not divided by the group's std (Dr. GRPO)")
+    train.add_argument("--thinking", type=int, default=d("thinking"), help="thinking-token cap per chain while training (default %(default)s)")
+    train.add_argument("--temperature", type=float, default=d("temperature"))
+    train.add_argument("--format-reward", type=float, default=d("format_reward"), help="added for any readable answer (default 0: outcome only)")
+    train.add_argument("--save-every", type=int, default=d("save_every"), help="resumable checkpoint every N steps (default %(default)s)")
+    train.add_argument("--keep-every", type=int, default=d("keep_every"), help="also keep checkpoints/step-N every N steps")
+    train.add_argument("--micro-batch", type=int, default=d("micro_batch"), help="sequences per forward/backward pass")
+    train.add_argument("--no-monitor", dest="monitor", action="store_false", help="skip the CoT monitor (it never enters the reward)")
+    train.add_argument("--sft", help="supervised warm-up first, from a JSONL of traces (see README)")
+    train.add_argument("--sft-steps", type=int, default=100, help="warm-up steps with --sft (default %(default)s)")
+    train.add_argument("--threads", type=int, default=d("threads"))
+    train.set_defaults(run=run_train, loads_models=True)
+
+    monitor = add_command(commands, "monitor", description="Flag named behaviours in chains: a `ponder solve --trace` "
+                          "file or a run's rollouts.jsonl. Flags are reports; nothing trains on them.")
+    monitor.add_argument("trace", type=Path, help="trace or rollouts JSONL")
+    monitor.add_argument("--json", action="store_true", help="one JSON record per chain")
+    monitor.add_argument("--judge", help="also ask a model (openai:MODEL@BASE_URL) to flag each chain")
+    monitor.set_defaults(run=run_monitor)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from ponder.training.report import write_report
+    from ponder.training.rl import TrainError, config_from, train
+
+    names = ("task", "model", "steps", "seed", "group", "prompts", "learning_rate", "kl", "epsilon", "loss_type", "scale_rewards",
+             "thinking", "temperature", "format_reward", "save_every", "keep_every", "micro_batch", "monitor", "threads")
+    values = {name: getattr(args, name) for name in names}
+    if args.sft:
+        if not Path(args.sft).is_file():
+            raise CliError(f"--sft {args.sft}: no such file")
+        values.update(sft=str(Path(args.sft).resolve()), sft_steps=args.sft_steps)
+    try:
+        summary = train(config_from(values), args.out, progress=True)
+    except (TrainError, ValueError) as error:
+        raise CliError(str(error)) from None
+    report = write_report(args.out)
+    print(f"{args.steps} steps in {args.out} ({summary['train_seconds']:.0f} s of training): checkpoint {summary['checkpoint']}, "
+          f"report {report}", file=sys.stderr)
+    print(json.dumps(summary))
+    return 0
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    from ponder.monitor.read import MonitorError, read_chains
+    from ponder.monitor.rules import BEHAVIOURS, flags
+
+    try:
+        chains = read_chains(args.trace)
+    except MonitorError as error:
+        raise CliError(str(error)) from None
+    judge = None
+    if args.judge:
+        from ponder.monitor.judge import Judge
+
+        judge = Judge(args.judge)
+    counts = {name: 0 for name in BEHAVIOURS}
+    for record in chains:
+        found = flags(record.view)
+        if judge is not None:
+            judged = judge.flags(record.view)
+            found = found + [f"judge:{name}" for name in judged]
+        for name in found:
+            counts[name] = counts.get(name, 0) + 1
+        if args.json:
+            print(json.dumps({"source": record.source, "problem_id": record.problem_id, "correct": record.view.correct, "flags": found}))
+    if not args.json:
+        total = len(chains)
+        print(f"{total} chains in {args.trace}")
+        for name, count in counts.items():
+            print(f"  {name:16} {count:6}  ({count / max(total, 1):.1%})")
+    return 0

@@ -1,0 +1,58 @@
+"""Chains to monitor, read from a `ponder solve --trace` file (every scored candidate) or a `ponder train`
+run's rollouts.jsonl (every sampled chain)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ponder.errors import PonderError
+from ponder.monitor.rules import ChainView
+
+
+class MonitorError(PonderError, ValueError):
+    """A file of chains cannot be read."""
+
+
+@dataclass(frozen=True)
+class ChainRecord:
+    source: str  # "file:line"
+    problem_id: str | None
+    view: ChainView
+
+
+def read_chains(path: Path) -> list[ChainRecord]:
+    """Every chain in `path`; a MonitorError names the first line that is neither kind of record."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as error:
+        raise MonitorError(f"cannot read {path}: {error.strerror or error}") from None
+    chains: list[ChainRecord] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise MonitorError(f"{path}:{number}: not JSON") from None
+        if not isinstance(record, dict):
+            raise MonitorError(f"{path}:{number}: not a JSON object")
+        view = chain_of(record)
+        if view is not None:
+            chains.append(ChainRecord(f"{path.name}:{number}", record.get("problem_id"), view))
+    if not chains and lines:
+        raise MonitorError(f"{path}: no chains (expected a `ponder solve --trace` file or a `ponder train` rollouts.jsonl)")
+    return chains
+
+
+def chain_of(record: dict) -> ChainView | None:
+    if "thought" in record and "answer" in record:  # a rollout
+        numbers = (record.get("data") or {}).get("numbers")
+        return ChainView(record["thought"] or "", record["answer"] or "", record.get("correct"), tuple(numbers) if numbers else None)
+    candidate = record.get("candidate")
+    if record.get("type") == "event" and record.get("kind") == "scored" and isinstance(candidate, dict):
+        verdict = candidate.get("verdict") or {}
+        correct = verdict.get("correct") if isinstance(verdict, dict) else None
+        return ChainView(candidate.get("reasoning") or "", candidate.get("text") or "", correct)
+    return None
