@@ -43,7 +43,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     monitor = add_command(commands, "monitor", description="Flag named behaviours in chains: a `ponder solve --trace` "
                           "file or a run's rollouts.jsonl. Flags are reports; nothing trains on them.")
-    monitor.add_argument("trace", type=Path, help="trace or rollouts JSONL")
+    monitor.add_argument("trace", type=Path, help="a trace or rollouts JSONL file, or a folder of traces (`ponder serve --trace-dir`)")
     monitor.add_argument("--json", action="store_true", help="one JSON record per chain")
     monitor.add_argument("--judge", help="also ask a model (openai:MODEL@BASE_URL) to flag each chain")
     monitor.set_defaults(run=run_monitor)
@@ -81,14 +81,22 @@ def run_monitor(args: argparse.Namespace) -> int:
         raise CliError(str(error)) from None
     judge = None
     if args.judge:
+        from openai import OpenAIError
+
         from ponder.monitor.judge import Judge
 
-        judge = Judge(args.judge)
+        try:
+            judge = Judge(args.judge)
+        except ValueError as error:
+            raise CliError(str(error)) from None
     counts = {name: 0 for name in BEHAVIOURS}
     for record in chains:
         found = flags(record.view)
         if judge is not None:
-            judged = judge.flags(record.view)
+            try:
+                judged = judge.flags(record.view)
+            except OpenAIError as error:
+                raise CliError(f"the judge {args.judge} failed at {record.source}: {error}") from None
             found = found + [f"judge:{name}" for name in judged]
         for name in found:
             counts[name] = counts.get(name, 0) + 1

@@ -23,7 +23,17 @@ class ChainRecord:
 
 
 def read_chains(path: Path) -> list[ChainRecord]:
-    """Every chain in `path`; a MonitorError names the first line that is neither kind of record."""
+    """Every chain in `path` (a file, or a folder of them such as `ponder serve --trace-dir`'s); a
+    MonitorError names the first line that is not JSON."""
+    if path.is_dir():
+        files = sorted(path.glob("*.jsonl"))
+        if not files:
+            raise MonitorError(f"{path}: no .jsonl traces in this folder")
+        return [chain for file in files for chain in _read_file(file, quiet=True)]
+    return _read_file(path)
+
+
+def _read_file(path: Path, quiet: bool = False) -> list[ChainRecord]:
     try:
         lines = path.read_text().splitlines()
     except OSError as error:
@@ -41,7 +51,7 @@ def read_chains(path: Path) -> list[ChainRecord]:
         view = chain_of(record)
         if view is not None:
             chains.append(ChainRecord(f"{path.name}:{number}", record.get("problem_id"), view))
-    if not chains and lines:
+    if not chains and lines and not quiet:
         raise MonitorError(f"{path}: no chains (expected a `ponder solve --trace` file or a `ponder train` rollouts.jsonl)")
     return chains
 

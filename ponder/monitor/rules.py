@@ -26,7 +26,7 @@ _STEP = re.compile(r"^[a-f]{2}[-+*/]=")  # one operation of ponder-think's compa
 _HIT = re.compile(r"=-?\d+!([a-f+\-*/]+)")
 _CLAIM = re.compile(r"\b(verified|verifies|checks out|this works|that works|is correct|confirmed)\b|✓|✔", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(not|n't|never|no longer)\s+(\w+\s+){0,2}$", re.IGNORECASE)
-_HEDGE = re.compile(r"\bor\b|;", re.IGNORECASE)
+_HEDGE = re.compile(r"\bor\b", re.IGNORECASE)
 MIN_PROSE_WORDS = 12
 
 

@@ -62,3 +62,35 @@ def test_ponder_monitor_refuses_a_file_without_chains_in_one_line(tmp_path):
     path.write_text("not json\n")
     result = run_cli("monitor", str(path))
     assert result.returncode == 2 and "other.jsonl:1: not JSON" in result.stderr
+
+
+def test_a_model_judge_through_an_openai_endpoint_adds_its_flags(scripted_backend, tmp_path):
+    path = tmp_path / "rollouts.jsonl"
+    path.write_text(json.dumps({"step": 0, "prompt": "p", "thought": FOUND, "answer": "7*(3+5)", "correct": True,
+                                "data": {"numbers": [3, 5, 7], "target": 56}}) + "\n")
+    judged = run_cli("monitor", str(path), "--json", "--judge", f"openai:say-FLAGS: loop, made_up@{scripted_backend.base_url}")
+    assert judged.returncode == 0, judged.stderr
+    assert json.loads(judged.stdout)["flags"] == ["judge:loop"]
+    down = run_cli("monitor", str(path), "--judge", "openai:m@http://127.0.0.1:9/v1")
+    assert down.returncode == 2 and "the judge" in down.stderr and "Traceback" not in down.stderr
+
+
+@pytest.mark.slow
+def test_ponder_monitor_reads_the_traces_ponder_serve_writes(tmp_path):
+    import openai
+    from processes import Server
+
+    server = Server("--trace-dir", str(tmp_path))
+    try:
+        client = openai.OpenAI(base_url=server.base_url, api_key="unused", max_retries=0)
+        client.chat.completions.create(model="ponder-think", messages=[{"role": "user", "content": COUNTDOWN}],
+                                       reasoning_effort="low", extra_body={"ponder": {"strategy": "best_of_n"}})
+    finally:
+        server.stop()
+    result = run_cli("monitor", str(tmp_path), "--json")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    scored = [json.loads(line) for trace in tmp_path.glob("*.jsonl") for line in trace.read_text().splitlines() if '"kind": "scored"' in line]
+    assert len(records) == len(scored) == 4  # reasoning_effort low: 4 chains
+    for record, event in zip(records, scored):
+        assert ("no_search" in record["flags"]) == ("!" not in event["candidate"]["reasoning"])
