@@ -52,14 +52,19 @@ def chains(generator, problems, *, cap: int, n: int, temperature: float, seed: i
     return result
 
 
+def shown_state(line: str, state: tuple[int, ...]) -> tuple[int, ...]:
+    """The numbers a line shows after its '|' (the calculator's), or `state` when it shows none."""
+    shown = line.split("|", 1)[1].split() if "|" in line else []
+    return tuple(int(x) for x in shown) if shown and all(x.isdigit() for x in shown) else state
+
+
 def teacher_ranks(numbers: list[int], target: int, thought: str) -> tuple[list[float], int, int]:
     """(normalised teacher rank of each operation, operations, backtracks) of one compact thought."""
     state, ranks, ops, backs = tuple(numbers), [], 0, 0
     for line in thought.splitlines():
         if line.startswith("<"):
             backs += 1
-            if "|" in line:
-                state = tuple(int(x) for x in line.split("|", 1)[1].split())
+            state = shown_state(line, state)
             continue
         if len(line) < 4 or line[3] != "=":
             continue
@@ -74,8 +79,7 @@ def teacher_ranks(numbers: list[int], target: int, thought: str) -> tuple[list[f
                 key = tuple(sorted(after(state, i, j, result)))
                 if key in keys:
                     ranks.append(keys.index(key) / (len(keys) - 1))
-        if "|" in line:
-            state = tuple(int(x) for x in line.split("|", 1)[1].split())
+        state = shown_state(line, state)
     return ranks, ops, backs
 
 

@@ -3,11 +3,11 @@ run's rollouts.jsonl (every sampled chain)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from ponder.errors import PonderError
+from ponder.jsonl import json_objects
 from ponder.monitor.rules import ChainView
 
 
@@ -34,20 +34,10 @@ def read_chains(path: Path) -> list[ChainRecord]:
 
 
 def _read_file(path: Path, quiet: bool = False) -> list[ChainRecord]:
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as error:
-        raise MonitorError(f"cannot read {path}: {error.strerror or error}") from None
     chains: list[ChainRecord] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            raise MonitorError(f"{path}:{number}: not JSON") from None
-        if not isinstance(record, dict):
-            raise MonitorError(f"{path}:{number}: not a JSON object")
+    lines = 0
+    for number, record in json_objects(path, MonitorError):
+        lines += 1
         view = chain_of(record)
         if view is not None:
             chains.append(ChainRecord(f"{path.name}:{number}", record.get("problem_id"), view))

@@ -107,6 +107,9 @@ def write_report(root: Path) -> Path:
     evaluation = root / "evaluation.json"
     if evaluation.is_file():
         parts.append(evaluation_section(json.loads(evaluation.read_text())))
+    exchange = root / "exchange.json"
+    if exchange.is_file():
+        parts.append(exchange_section(json.loads(exchange.read_text()), root / "exchange_rate.png"))
     examples = flagged_examples(root / "rollouts.jsonl")
     if examples:
         parts.append("<h2>Flagged chains (examples)</h2>")
@@ -126,3 +129,15 @@ def evaluation_section(evaluation: dict[str, Any]) -> str:
             for e in evaluation.get("checkpoints", [])]
     header = ["checkpoint", "problems", *evaluation.get("columns", [])]
     return f"<h2>Held-out evaluation ({html.escape(str(evaluation.get('task', '')))})</h2>" + _table(header, rows)
+
+
+def exchange_section(exchange: dict[str, Any], figure: Path) -> str:
+    """The train-vs-test exchange rate (as `scripts/exchange_rate.py` writes it)."""
+    rows = []
+    for key, label in (("rl_compute", "RL train compute (RL checkpoints)"), ("total_compute", "total train compute (with pre-training)")):
+        fit = exchange.get(key) or {}
+        multiple, (low, high) = fit.get("test_multiple_per_10x_train"), fit.get("test_multiple_ci95") or (None, None)
+        rows.append([label, "no fit" if multiple is None else f"{multiple:.2f}x", "" if low is None else f"{low:.2f}-{high:.2f}"])
+    body = "<h2>Train-vs-test compute exchange rate</h2><p>How many times less test compute reaches the same held-out accuracy after one 10x of train compute.</p>"
+    body += _table(["fit over", "test compute replaced per 10x train", "95% CI"], rows)
+    return body + (embedded_image(figure, "exchange rate") if figure.is_file() else "")

@@ -12,11 +12,11 @@ Rejection-sampling fine-tuning on a model's own correct chains is STaR (Zelikman
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 from ponder.errors import PonderError
+from ponder.jsonl import json_objects
 from ponder.tools.countdown_calculator import CLOSE, LINE
 from ponder.types import Message
 
@@ -45,20 +45,10 @@ def compact_example(prompt: str, thought: str, vocab: dict[str, int], bos: int, 
 
 
 def load_examples(policy, path: Path) -> list[tuple[list[int], list[float]]]:
-    try:
-        lines = path.read_text().splitlines()
-    except OSError as error:
-        raise SFTError(f"cannot read --sft {path}: {error.strerror or error}") from None
     examples = []
     tokenizer = policy.tokenizer
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            raise SFTError(f"{path}:{number}: not JSON") from None
-        if not isinstance(record, dict) or "prompt" not in record:
+    for number, record in json_objects(path, SFTError, "--sft "):
+        if "prompt" not in record:
             raise SFTError(f"{path}:{number}: a record needs 'prompt' and 'thought' or 'completion'")
         if "completion" in record:
             prompt = tokenizer(policy.generator.render((Message("user", record["prompt"]),)) if policy.family == "hf" else record["prompt"],
