@@ -112,3 +112,17 @@ def test_resuming_with_other_settings_is_refused_in_one_line(run):
 def test_bad_options_are_one_line_errors(tmp_path, flags, message):
     result = train(tmp_path / "bad", "--steps", "1", *flags)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_warm_up_from_traces_runs_once_and_becomes_the_starting_point(run, tmp_path):
+    traces = tmp_path / "traces.jsonl"
+    correct = [line for line in (run / "rollouts.jsonl").read_text().splitlines() if json.loads(line)["correct"]]
+    assert correct  # a few of the real model's own correct chains (STaR-style)
+    traces.write_text("\n".join(correct) + "\n")
+    out = tmp_path / "warm"
+    result = train(out, "--steps", "1", "--sft", str(traces), "--sft-steps", "3")
+    assert result.returncode == 0, result.stderr
+    assert (out / "sft" / "model.safetensors").is_file() and len(rows(out)) == 1
+    assert not same_weights(out / "sft", ROOT / "ponder" / "generators" / "think_model")
+    again = train(out, "--steps", "2", "--sft", str(traces), "--sft-steps", "3")  # resumes: the warm-up is not redone
+    assert again.returncode == 0 and "sft warm-up" not in again.stderr and len(rows(out)) == 2
