@@ -24,7 +24,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ponder.errors import PonderError
 
@@ -176,8 +176,8 @@ def step_problems(pool: list, config: RLConfig, step: int) -> list:
     return random.Random(f"{config.seed}:{step}").sample(pool, config.prompts)
 
 
-def train(config: RLConfig, out: Path, *, on_step: Callable[[dict[str, Any]], None] | None = None, progress: bool = True) -> dict[str, Any]:
-    """Run (or resume) `config` in `out`; returns a summary. `on_step` hears each step's metrics."""
+def train(config: RLConfig, out: Path, *, progress: bool = True) -> dict[str, Any]:
+    """Run (or resume) `config` in `out`; returns a summary."""
     import torch
 
     from ponder.cli.progress import Progress
@@ -291,8 +291,6 @@ def train(config: RLConfig, out: Path, *, on_step: Callable[[dict[str, Any]], No
             folder.keep(policy, done)
         if done % config.save_every == 0 or done == config.steps:
             folder.save(policy, optimizer, done)
-        if on_step is not None:
-            on_step(row)
         if bar is not None:
             recent = history[-10:]
             bar.update(done, postfix={"reward": f"{sum(r['reward'] for r in recent) / len(recent):.3f}",
@@ -300,8 +298,6 @@ def train(config: RLConfig, out: Path, *, on_step: Callable[[dict[str, Any]], No
                                       "think": f"{row['mean_thinking_tokens']:.0f}", "kl": f"{row['kl']:.4f}"})
     if bar is not None:
         bar.close()
-    if start >= config.steps and not folder.checkpoint.exists():
-        folder.save(policy, optimizer, config.steps)
     summary = {"steps": config.steps, "resumed_at": start, "parameters": parameters, "train_flops": flops,
                "train_seconds": round(sum(r["seconds"] for r in history), 1), "checkpoint": str(folder.checkpoint)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

@@ -103,9 +103,9 @@ class ThinkPolicy:
 
         generator = self.generator
         params = SamplingParams(max_tokens=thinking + 64, temperature=temperature, thinking=ThinkingBudget(cap=thinking))
+        prompts = [self.prompt(problem) for problem in problems]
         chains: list[RecordingChain] = []
-        for problem in problems:
-            prompt = self.prompt(problem)
+        for prompt in prompts:
             chains += generator.chains(prompt, group, params, chain_class=RecordingChain)
         rng = torch.Generator()
         rng.manual_seed(seed)
@@ -114,7 +114,7 @@ class ThinkPolicy:
         rollouts = []
         for k, chain in enumerate(chains):
             problem = problems[k // group]
-            completion = generator.completion(self.prompt(problem), chain, True)
+            completion = generator.completion(prompts[k // group], chain, True)
             correct, reward = outcome_reward(task, problem, completion.text, format_reward)
             rollouts.append(Rollout(problem, chain.tokens, chain.sampled, chain.banned_at, completion.text, completion.reasoning or "",
                                     chain.thinking_tokens, chain.tool_tokens, correct, reward))
@@ -167,10 +167,9 @@ class TextPolicy:
 
 def save_pretrained(model, tokenizer, directory: Path, family: str) -> None:
     from ponder.generators.checkpoint import mark_family
+    from ponder.training.embedded import save
 
-    directory.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
+    save(model, tokenizer, directory)
     mark_family(directory, family)
 
 
