@@ -91,6 +91,6 @@ def test_ponder_monitor_reads_the_traces_ponder_serve_writes(tmp_path):
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     scored = [json.loads(line) for trace in tmp_path.glob("*.jsonl") for line in trace.read_text().splitlines() if '"kind": "scored"' in line]
-    assert len(records) == len(scored) == 4  # reasoning_effort low: 4 chains
+    assert len(records) == len(scored) >= 1  # up to 4 chains (effort low); best_of_n stops at the first verified one
     for record, event in zip(records, scored):
         assert ("no_search" in record["flags"]) == ("!" not in event["candidate"]["reasoning"])
