@@ -4,6 +4,7 @@ traces of the real ponder-think (a `ponder solve --trace` file)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from processes import COUNTDOWN, run_cli
@@ -93,4 +94,5 @@ def test_ponder_monitor_reads_the_traces_ponder_serve_writes(tmp_path):
     scored = [json.loads(line) for trace in tmp_path.glob("*.jsonl") for line in trace.read_text().splitlines() if '"kind": "scored"' in line]
     assert len(records) == len(scored) >= 1  # up to 4 chains (effort low); best_of_n stops at the first verified one
     for record, event in zip(records, scored):
-        assert ("no_search" in record["flags"]) == ("!" not in event["candidate"]["reasoning"])
+        reached = re.search(r"=-?\d+!", event["candidate"]["reasoning"])  # the calculator's hit mark ("ca!=?" is a refusal)
+        assert ("no_search" in record["flags"]) == (reached is None)
