@@ -7,11 +7,13 @@ import json
 import re
 import sys
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 from ponder.cli.common import CliError, add_command, default
 from ponder.games.arena.config import ArenaConfig, scale_players
 from ponder.games.players.spec import PLAYER_HELP
+from ponder.workers.choose import add_worker_flags
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -47,6 +49,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     arena.add_argument("--games", type=int, default=default(ArenaConfig, "games"), help="games per pair, seats alternating (default %(default)s)")
     arena.add_argument("--seed", type=int, default=default(ArenaConfig, "seed"))
     arena.add_argument("--out", type=Path, help="output folder (default ponder-arena/GAME); re-run to resume")
+    add_worker_flags(arena, "games")
     arena.set_defaults(run=run_arena, loads_models=True)
     arena_commands = arena.add_subparsers(title="arena commands", dest="arena_command")
     replay_games = arena_commands.add_parser("replay", help="re-apply stored games on the rules and print them")
@@ -128,7 +131,9 @@ def run_arena(args: argparse.Namespace) -> int:
     from ponder.cli.progress import Progress
     from ponder.games.arena.report import table_lines, write_report
     from ponder.games.arena.store import STORE_NAME
-    from ponder.games.arena.tournament import load_players, run_arena as play
+    from ponder.games.arena.tournament import ArenaState, arena_state, load_players, run_arena as play
+    from ponder.games.rules.openspiel import load
+    from ponder.workers.choose import open_workers
 
     if not args.game:
         raise CliError("--game is required, e.g. --game connect_four")
@@ -137,13 +142,14 @@ def run_arena(args: argparse.Namespace) -> int:
     players = scale_players(args.scale)[0] if args.scale else [p.strip() for p in args.players.split(",") if p.strip()]
     config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale)
     out = args.out or Path("ponder-arena") / re.sub(r"[^A-Za-z0-9_.-]+", "_", args.game)
-    loaded = load_players(config)
-    with Progress("arena", "game") as bar:
+    loaded = load_players(config)  # here too, so a bad spec fails before any worker starts
+    with open_workers(partial(arena_state, config), args.workers, args.ray, ArenaState(load(config.game), loaded)) as workers, \
+            Progress("arena", "game") as bar:
         def on_progress(progress) -> None:
             bar.update(progress.done, total=progress.total, postfix={"failed": progress.failed} if progress.failed else None)
 
         try:
-            progress = asyncio.run(play(config, out, loaded, on_progress))
+            progress = asyncio.run(play(config, out, loaded, on_progress, workers))
         except KeyboardInterrupt:
             print(f"ponder: stopped; every finished game is stored in {out / STORE_NAME}. Re-run the same command to resume.", file=sys.stderr)
             return 130

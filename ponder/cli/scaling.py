@@ -12,6 +12,7 @@ from ponder.cli.common import (
 )
 from ponder.scaling.config import SweepConfig
 from ponder.tasks import TASKS
+from ponder.workers.choose import add_worker_flags
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     run.add_argument("--concurrency", type=int, default=d("concurrency"), help="generator requests in flight (default %(default)s)")
     run.add_argument("--retries", type=int, default=d("retries"), help="retries of a failed request, with exponential backoff (default %(default)s)")
     run.add_argument("--backoff", type=float, default=d("backoff"), help="seconds before the first retry, doubling (default %(default)s)")
+    add_worker_flags(run, "work units (sample chunks, per-budget runs)", default="1 (this process)")
     scale.add_argument("--prm", default=d("prm"), help="process verifier for the step-search strategies (beam, dvts, step_mcts): "
                                                         "exact, learned or openai:MODEL@BASE_URL")
     scale.add_argument("--bins", type=int, default=d("bins"), help="difficulty bins for compute-optimal allocation (default %(default)s)")
@@ -93,11 +95,14 @@ def sweep_config(args: argparse.Namespace) -> SweepConfig:
 
 def run_scale(args: argparse.Namespace) -> int:
     from ponder.cli.progress import Progress
+    from dataclasses import replace
+    from functools import partial
+
     from ponder.scaling.harness import run_scale as scale
+    from ponder.scaling.sweep import SweepState, needed_prm, sweep_state
     from ponder.tasks import get_task
     from ponder.tasks.base import load_problems
-
-    from dataclasses import replace
+    from ponder.workers.choose import open_workers
 
     config = sweep_config(args)
     budgets = thinking_budgets(args)
@@ -126,20 +131,24 @@ def run_scale(args: argparse.Namespace) -> int:
 
     runs = [(config, args.out)] if not budgets else [(replace(config, thinking_tokens=b), args.out / f"thinking-{b}") for b in budgets]
     analyses = {}
-    for run_config, out in runs:
-        try:
-            summary, analysis = scale(run_config, problems, task, generator, out, command=["ponder", *sys.argv[1:]], on_progress=on_progress)
-        except KeyboardInterrupt:
-            bar.close()
-            print(f"ponder: stopped; everything finished so far is stored in {out / 'sweep.sqlite'}. "
-                  "Re-run the same command to resume.", file=sys.stderr)
-            return 130
-        if budgets:
-            print(f"\n== thinking budget {run_config.thinking_tokens} tokens per chain ==", file=sys.stderr)
-        print_analysis(analysis, out)
-        analyses[run_config.thinking_tokens] = analysis
-        if summary.failed_units:
-            break
+    workers = open_workers(partial(sweep_state, config), 1 if args.workers is None and args.ray is None else args.workers, args.ray,
+                           SweepState(task, generator, needed_prm(config)))
+    with workers:
+        for run_config, out in runs:
+            try:
+                summary, analysis = scale(run_config, problems, task, generator, out, command=["ponder", *sys.argv[1:]],
+                                          on_progress=on_progress, workers=workers)
+            except KeyboardInterrupt:
+                bar.close()
+                print(f"ponder: stopped; everything finished so far is stored in {out / 'sweep.sqlite'}. "
+                      "Re-run the same command to resume.", file=sys.stderr)
+                return 130
+            if budgets:
+                print(f"\n== thinking budget {run_config.thinking_tokens} tokens per chain ==", file=sys.stderr)
+            print_analysis(analysis, out)
+            analyses[run_config.thinking_tokens] = analysis
+            if summary.failed_units:
+                break
     bar.close()
     if budgets and len(analyses) == len(budgets):
         from ponder.scaling.longer_wider import write

@@ -20,6 +20,7 @@ from ponder.scaling.store import STORE_NAME, Store
 from ponder.scaling.sweep import Progress, SweepConfig, SweepSummary, run_sweep
 from ponder.tasks.base import Task
 from ponder.types import Problem
+from ponder.workers.base import Workers
 
 PACKAGES = ("ponder", "torch", "transformers", "numpy", "matplotlib", "openai", "sympy")
 
@@ -67,8 +68,9 @@ async def scale(
     *,
     command: Sequence[str] = (),
     on_progress: Callable[[Progress], None] = lambda progress: None,
+    workers: Workers | None = None,
 ) -> tuple[SweepSummary, Analysis]:
-    """Sweep into `out` (resuming what is stored there), then write every output."""
+    """Sweep into `out` (resuming what is stored there) on `workers` (default: this process), then write every output."""
     out.mkdir(parents=True, exist_ok=True)
     with Store(out / STORE_NAME) as store:
         new = store.claim(config.identity(problems))
@@ -91,7 +93,7 @@ async def scale(
                 pool.extend(s.sample for s in store.samples(order))
             return fold_allocations(pool, order, config.strategies, config.samples, config.seed, config.bins, budget)
 
-        summary = await run_sweep(config, problems, task, generator, store, allocations=allocations, on_progress=on_progress)
+        summary = await run_sweep(config, problems, task, generator, store, allocations=allocations, on_progress=on_progress, workers=workers)
         finished = now()
         manifest["sessions"][-1].update(finished=finished, samples_drawn=summary.samples_drawn, runs_done=summary.runs_done,
                                         failed_units=len(summary.failed_units))

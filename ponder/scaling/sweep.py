@@ -27,6 +27,8 @@ from ponder.strategies.adaptive import Allocation
 from ponder.strategies.base import Event
 from ponder.tasks.base import Task
 from ponder.types import Message, Problem
+from ponder.workers.base import InProcess, Workers, WorkerLost
+from ponder.workers.drain import drain
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,47 @@ def spread(total: int, parts: int) -> list[int]:
 
 class UnitError(RuntimeError):
     """One work unit did not complete (it is recorded and retried)."""
+
+
+@dataclass(frozen=True)
+class SweepState:
+    """What a worker holds to run a sweep's units: the task, the generator (loaded once) and the PRM."""
+
+    task: Task
+    generator: Generator
+    prm: Any = None
+
+
+def sweep_state(config: SweepConfig) -> SweepState:
+    """A worker's setup: load what `config` names (picklable with the config, for process and Ray workers)."""
+    from ponder.generators import load_generator
+    from ponder.tasks import get_task
+
+    generator = load_generator(config.model, timeout=config.timeout)
+    if config.few_shot is not None:
+        from ponder.generators.few_shot import FewShotGenerator
+
+        generator = FewShotGenerator(generator, config.few_shot)
+    return SweepState(get_task(config.task), generator, needed_prm(config))
+
+
+def needed_prm(config: SweepConfig) -> Any:
+    """The process verifier when a per-budget strategy searches over steps, else None."""
+    if not any(get_strategy(s).per_budget and get_strategy(s).searches_steps for s in config.strategies):
+        return None
+    from ponder.verifiers.prm import load_prm
+
+    return load_prm(config.prm, config.timeout)
+
+
+async def chunk_unit(state: SweepState, problem: Problem, config: SweepConfig, start: int, size: int) -> list[StoredSample]:
+    return await draw_chunk(problem, state.task, state.generator, config, start, size)
+
+
+async def run_unit(
+    state: SweepState, problem: Problem, index: int, config: SweepConfig, strategy: str, budget: int, allocation: Allocation | None
+) -> RunRecord:
+    return await sequential_run(problem, index, state.task, state.generator, config, strategy, budget, allocation, state.prm)
 
 
 async def draw_chunk(
@@ -128,25 +171,12 @@ async def with_retries(
     for tries in range(config.retries + 1):
         try:
             return await attempt()
-        except (GeneratorError, UnitError) as error:
+        except (GeneratorError, UnitError, WorkerLost) as error:
             store.add_failure(name, tries, str(error))
             log.warning("%s failed (attempt %d of %d): %s", name, tries + 1, config.retries + 1, error)
             if tries < config.retries:
                 await sleep(min(config.backoff * 2**tries, MAX_BACKOFF))
     return None
-
-
-async def drain(units: Sequence[Callable[[], Awaitable[None]]], concurrency: int) -> None:
-    """Run units with at most `concurrency` in flight; a bug in one cancels the rest."""
-    queue = iter(units)
-
-    async def worker() -> None:
-        for unit in queue:
-            await unit()
-
-    async with asyncio.TaskGroup() as group:
-        for _ in range(min(concurrency, len(units))):
-            group.create_task(worker())
 
 
 async def run_sweep(
@@ -159,9 +189,11 @@ async def run_sweep(
     allocations: Callable[[int], dict[str, Allocation]] | None = None,
     on_progress: Callable[[Progress], None] = lambda progress: None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    workers: Workers | None = None,
 ) -> SweepSummary:
     """Draw and store every missing sample, then every missing per-budget run. `allocations(k)` gives
-    the policy per problem id at budget k (fitted on the stored pool) of strategies that take one (adaptive)."""
+    the policy per problem id at budget k (fitted on the stored pool) of strategies that take one (adaptive).
+    Units run on `workers` (default: here, with `task` and `generator`); this process stores every result."""
     if not problems:
         raise SweepError("no problems to sweep")
     store.claim(config.identity(problems))
@@ -174,11 +206,9 @@ async def run_sweep(
         if any((problem.id, i) not in stored for i in range(start, min(start + config.chunk, config.samples)))
     ]
     sequential = [s for s in config.strategies if get_strategy(s).per_budget]
-    prm = None
-    if any(get_strategy(s).searches_steps for s in sequential):
-        from ponder.verifiers.prm import load_prm
-
-        prm = load_prm(config.prm, config.timeout)
+    if workers is None:
+        workers = InProcess(SweepState(task, generator, needed_prm(config)))
+    concurrency = max(config.concurrency, workers.slots)  # not part of what is drawn: any value gives the same samples
     done_runs = store.run_keys()
     ks = budgets(config.samples)
     pending_runs = [
@@ -218,15 +248,15 @@ async def run_sweep(
         return record.completion_tokens + record.verifier_tokens, record.prompt_tokens
 
     def sample_unit(index: int, problem: Problem, start: int, size: int) -> Callable[[], Awaitable[None]]:
-        attempt = partial(draw_chunk, problem, task, generator, config, start, size)
+        attempt = partial(workers.submit, chunk_unit, problem, config, start, size)
         return unit(f"samples {problem.id} [{start}, {start + size})", size, attempt, keep_samples)
 
-    def run_unit(strategy: str, k: int, index: int, problem: Problem, policy: Allocation | None) -> Callable[[], Awaitable[None]]:
-        attempt = partial(sequential_run, problem, index, task, generator, config, strategy, k, policy, prm)
+    def budget_unit(strategy: str, k: int, index: int, problem: Problem, policy: Allocation | None) -> Callable[[], Awaitable[None]]:
+        attempt = partial(workers.submit, run_unit, problem, index, config, strategy, k, policy)
         return unit(f"{strategy} at {k} candidates on {problem.id}", k, attempt, keep_run)
 
     on_progress(progress)
-    await drain([sample_unit(*chunk) for chunk in chunks], config.concurrency)
+    await drain([sample_unit(*chunk) for chunk in chunks], concurrency)
     skipped = []
     pool_complete = not failed
     runs = []
@@ -239,9 +269,9 @@ async def run_sweep(
             if k not in per_budget:
                 per_budget[k] = allocations(k)
             policy = per_budget[k].get(problem.id)
-        runs.append(run_unit(strategy, k, index, problem, policy))
+        runs.append(budget_unit(strategy, k, index, problem, policy))
     for strategy in sequential:
         if get_strategy(strategy).fitted_on_pool and not pool_complete:
             skipped.append(f"{strategy}: its policy is fitted on the complete sample pool; re-run once the failed units succeed")
-    await drain(runs, config.concurrency)
+    await drain(runs, concurrency)
     return SweepSummary(counts["samples"], counts["runs"], tuple(failed), tuple(skipped), progress)

@@ -11,18 +11,26 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable
+
+import pyspiel
 
 from ponder.games.arena.config import ArenaConfig
 from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
 from ponder.games.rules.openspiel import load
-from ponder.games.arena.play import play_game
+from ponder.games.arena.play import GameRecord, play_game
 from ponder.games.players.base import Player
 from ponder.games.players.registry import load_player
+from ponder.games.players.spec import parse_spec
+from ponder.workers.base import InProcess, Workers, WorkerLost
+from ponder.workers.drain import drain
 
 log = logging.getLogger(__name__)
+
+LOST_RETRIES = 3  # replays of a game whose worker died
 
 
 @dataclass(frozen=True)
@@ -67,33 +75,69 @@ def load_players(config: ArenaConfig) -> list[Player]:
     return [load_player(spec, config.game, game) for spec in config.players]
 
 
+@dataclass(frozen=True)
+class ArenaState:
+    """What a worker holds to play an arena's games: the rules and the loaded players."""
+
+    game: pyspiel.Game
+    players: list[Player]
+
+
+def arena_state(config: ArenaConfig) -> ArenaState:
+    """A worker's setup: load the game and every player once (picklable with the config)."""
+    return ArenaState(load(config.game), load_players(config))
+
+
+async def play_unit(state: ArenaState, game_name: str, unit: Scheduled) -> GameRecord:
+    """One scheduled game, on whichever worker holds `state`."""
+    seated = [state.players[unit.seats[0]], state.players[unit.seats[1]]]
+    return await play_game(state.game, game_name, seated, unit.deal_seed, unit.player_seeds)
+
+
 async def run_arena(
-    config: ArenaConfig, out: Path, players: list[Player], on_progress: Callable[[ArenaProgress], None] = lambda p: None
+    config: ArenaConfig, out: Path, players: list[Player], on_progress: Callable[[ArenaProgress], None] = lambda p: None,
+    workers: Workers | None = None,
 ) -> ArenaProgress:
-    """Play every scheduled game not yet stored under `out`; a game that raises is recorded as a
-    failure and left for the next run."""
+    """Play every scheduled game not yet stored under `out`, on `workers` (default: here, with
+    `players`), storing each as it finishes; a game that raises is recorded as a failure and left for
+    the next run. A game whose worker died is replayed (it is a function of its seeds) up to
+    `LOST_RETRIES` times."""
     out.mkdir(parents=True, exist_ok=True)
-    game = load(config.game)
     units = schedule(config)
+    workers = workers if workers is not None else InProcess(ArenaState(load(config.game), players))
+    names = [parse_spec(p).name for p in config.players]
     with ArenaStore(out / STORE_NAME) as store:
         store.claim(config.identity())
         done = store.done()
-        finished, failed = len(done), 0
-        on_progress(ArenaProgress(finished, len(units), failed))
-        for unit in units:
-            if (unit.first, unit.second, unit.round) in done:
-                continue
-            seated = [players[unit.seats[0]], players[unit.seats[1]]]
-            try:
-                record = await play_game(game, config.game, seated, unit.deal_seed, unit.player_seeds)
-            except GameError:
-                raise
-            except Exception as error:  # one broken game (a backend down mid-game) must not lose the rest
-                log.error("game %s vs %s round %d failed: %s", seated[0].name, seated[1].name, unit.round, error)
-                store.add_failure(unit.first, unit.second, unit.round, f"{type(error).__name__}: {error}")
-                failed += 1
-            else:
-                store.add(unit.first, unit.second, unit.round, record)
-                finished += 1
-            on_progress(ArenaProgress(finished, len(units), failed))
-        return ArenaProgress(finished, len(units), failed)
+        pending = [u for u in units if (u.first, u.second, u.round) not in done]
+        counts = {"finished": len(done), "failed": 0}
+        on_progress(ArenaProgress(counts["finished"], len(units), 0))
+
+        async def play(unit: Scheduled) -> None:
+            label = f"{names[unit.seats[0]]} vs {names[unit.seats[1]]} round {unit.round}"
+            for attempt in range(LOST_RETRIES + 1):
+                try:
+                    record = await workers.submit(play_unit, config.game, unit)
+                except GameError:
+                    raise
+                except WorkerLost as error:
+                    log.warning("game %s: %s (attempt %d of %d)", label, error, attempt + 1, LOST_RETRIES + 1)
+                    if attempt == LOST_RETRIES:
+                        fail(unit, label, error)
+                except Exception as error:  # one broken game (a backend down mid-game) must not lose the rest
+                    fail(unit, label, error)
+                    return
+                else:
+                    store.add(unit.first, unit.second, unit.round, record)
+                    counts["finished"] += 1
+                    on_progress(ArenaProgress(counts["finished"], len(units), counts["failed"]))
+                    return
+
+        def fail(unit: Scheduled, label: str, error: Exception) -> None:
+            log.error("game %s failed: %s", label, error)
+            store.add_failure(unit.first, unit.second, unit.round, f"{type(error).__name__}: {error}")
+            counts["failed"] += 1
+            on_progress(ArenaProgress(counts["finished"], len(units), counts["failed"]))
+
+        await drain([partial(play, unit) for unit in pending], workers.slots)
+        return ArenaProgress(counts["finished"], len(units), counts["failed"])

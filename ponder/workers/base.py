@@ -1,0 +1,50 @@
+"""The one contract every place of work meets, and the trivial one: this process."""
+
+from __future__ import annotations
+
+from typing import Any, Awaitable, Callable, Protocol, TypeVar
+
+from ponder.errors import PonderError
+
+State = TypeVar("State")
+Unit = Callable[..., Awaitable[Any]]  # async def unit(state, *args) -> result; module-level, so it pickles
+
+
+class WorkerLost(RuntimeError):
+    """The worker running a unit died (killed, out of memory) and the unit could not finish there;
+    retry it: units are pure functions of their arguments, so a retry cannot duplicate anything."""
+
+
+class WorkersError(PonderError):
+    """The workers cannot start as asked (Ray missing or unreachable, a bad worker count)."""
+
+
+class Workers(Protocol):
+    slots: int  # units worth keeping in flight to keep every worker busy
+
+    async def submit(self, unit: Unit, *args: Any) -> Any:
+        """`await unit(state, *args)` on some worker; its exception is raised here as it was there."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """Units run here, on the caller's event loop, with state the caller already holds."""
+
+    slots = 1
+
+    def __init__(self, state: Any):
+        self.state = state
+
+    async def submit(self, unit: Unit, *args: Any) -> Any:
+        return await unit(self.state, *args)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> InProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
