@@ -1,8 +1,10 @@
 """Ray actors as workers: one actor per CPU of the cluster (or `workers`), each building its state once
 (a model loaded once per worker), units dispatched to the least busy actor.
 
-`address` None starts a local Ray instance on this machine's cores, bound to loopback; `auto` or
-`HOST:PORT` (`ray://HOST:PORT` for Ray Client) joins a running cluster, whose nodes need ponder installed.
+`address` None starts a local Ray instance on this machine's cores; `auto` or `HOST:PORT`
+(`ray://HOST:PORT` for Ray Client) joins a running cluster, whose nodes need ponder installed. Ray's own
+ports listen on the node's address, never loopback only (Ray maps 127.0.0.1 to the node's IP); Ray's
+token authentication (on by default in Ray 2.60, the version pinned here) is what guards them.
 Ray restarts an actor whose process died and re-runs the unit it was running (`max_restarts`,
 `max_task_retries`); a unit that still cannot finish raises `WorkerLost`. An exception a unit raises is
 re-raised here as itself, so callers' retry rules are the same as in one process.
@@ -36,7 +38,7 @@ def connect(address: str | None) -> bool:
     options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
     try:
         if address is None:
-            ray.init(address="local", num_cpus=os.cpu_count(), _node_ip_address="127.0.0.1", **options)
+            ray.init(address="local", num_cpus=os.cpu_count(), **options)
         else:
             ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as error:

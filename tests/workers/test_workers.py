@@ -1,0 +1,98 @@
+"""Every place of work runs a unit against state built once per worker, re-raises its errors as they
+were, and survives a worker killed mid-unit: the pool says so (WorkerLost) and keeps working, Ray
+restarts the actor and re-runs the unit."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from ponder.workers.base import InProcess, WorkerLost
+from ponder.workers.choose import open_workers
+from ponder.workers.pool import ProcessPool
+
+
+class Refused(ValueError):
+    pass
+
+
+def setup_state(base: int) -> dict:
+    return {"base": base, "pid": os.getpid()}
+
+
+async def add(state: dict, x: int) -> tuple[int, int]:
+    if x < 0:
+        raise Refused(f"{x} is negative")
+    return state["base"] + x, state["pid"]
+
+
+async def die_once(state: dict, marker: str, x: int) -> int:
+    """SIGKILL this worker the first time any worker runs it (the marker file remembers), then add."""
+    if not Path(marker).exists():
+        Path(marker).write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    return state["base"] + x
+
+
+async def gather(workers, unit, *args_list):
+    return await asyncio.gather(*(workers.submit(unit, *args) for args in args_list))
+
+
+def test_in_process_runs_units_here_against_the_state_it_holds():
+    workers = open_workers(partial(setup_state, 1), workers=1)
+    assert isinstance(workers, InProcess)
+    assert asyncio.run(workers.submit(add, 2)) == (3, os.getpid())
+
+
+def test_a_pool_builds_state_once_per_process_and_reraises_a_units_error():
+    with ProcessPool(partial(setup_state, 10), 2) as pool:
+        results = asyncio.run(gather(pool, add, *[(i,) for i in range(20)]))
+        assert [value for value, _ in results] == [10 + i for i in range(20)]
+        assert os.getpid() not in {pid for _, pid in results}
+        with pytest.raises(Refused, match="-1 is negative"):
+            asyncio.run(pool.submit(add, -1))
+
+
+def test_a_pool_worker_killed_mid_unit_is_reported_lost_and_the_pool_carries_on(tmp_path):
+    with ProcessPool(partial(setup_state, 10), 2) as pool:
+        with pytest.raises(WorkerLost):
+            asyncio.run(pool.submit(die_once, str(tmp_path / "died"), 1))
+        assert asyncio.run(pool.submit(die_once, str(tmp_path / "died"), 1)) == 11  # the retry, on a fresh process
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    ray = pytest.importorskip("ray")
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # Ray's workers cannot import this test module
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_ray_actors_build_state_once_each_and_reraise_a_units_error_as_itself(ray_local):
+    from ponder.workers.ray_actors import RayWorkers
+
+    with RayWorkers(partial(setup_state, 5), workers=2) as workers:
+        pids = set(workers.pids())
+        results = asyncio.run(gather(workers, add, *[(i,) for i in range(40)]))
+        assert [value for value, _ in results] == [5 + i for i in range(40)]
+        assert {pid for _, pid in results} == pids and len(pids) == 2 and os.getpid() not in pids
+        with pytest.raises(Refused, match="-3 is negative"):
+            asyncio.run(workers.submit(add, -3))
+    assert ray_local.is_initialized()  # it did not start Ray, so it leaves it running
+
+
+def test_a_ray_worker_killed_mid_unit_is_restarted_and_the_unit_rerun_once(ray_local, tmp_path):
+    from ponder.workers.ray_actors import RayWorkers
+
+    marker = tmp_path / "died"
+    with RayWorkers(partial(setup_state, 5), workers=1) as workers:
+        before = workers.pids()
+        assert asyncio.run(workers.submit(die_once, str(marker), 2)) == 7
+        assert int(marker.read_text()) == before[0] and workers.pids() != before  # it died; a new actor finished it
