@@ -4,11 +4,10 @@ ponder.server.config (so `create_app()` from Python resolves the same config).""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
-from ponder.cli.common import add_command
+from ponder.cli.common import CliError, add_command, quiet_transformers
 from ponder.server.config import CONFIG_ENV, KEYS_ENV, ServerConfig
 
 # Flags that set a ServerConfig field of the same name; None (not given) keeps the file's or the default.
@@ -42,12 +41,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--trace-dir", type=Path, help="write one JSONL trace per thinking request here")
     serve.add_argument("--no-n", action="store_true", help="refuse n > 1 on raw requests, like some backends")
     serve.add_argument("--quiet", action="store_true", help="no per-request log lines")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="server processes on the one port (SO_REUSEPORT), each loading its own models, sharing the request "
+                            "limit and /metrics (default %(default)s)")
     serve.set_defaults(run=run_serve, loads_models=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     from ponder.budget import load_effort_presets
-    from ponder.server.app import serve
+    from ponder.server.app import log_requests_to_stderr, serve
     from ponder.server.config import parse_backend, resolve_config
 
     overrides = {name: getattr(args, name) for name in FIELD_FLAGS}
@@ -60,13 +62,18 @@ def run_serve(args: argparse.Namespace) -> int:
         trace_dir=args.trace_dir,
     )
     config = resolve_config(args.config, overrides)
-    if not args.quiet:  # one JSON line per request on stderr
-        requests_log = logging.getLogger("ponder.server.requests")
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        requests_log.addHandler(handler)
-        requests_log.setLevel(logging.INFO)
-        requests_log.propagate = False
-    print(f"ponder: serving {', '.join(config.served_names)} on http://{args.host}:{args.port}/v1", file=sys.stderr, flush=True)
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1")
+    print(f"ponder: serving {', '.join(config.served_names)} on http://{args.host}:{args.port}/v1"
+          + (f" with {args.workers} worker processes" if args.workers > 1 else ""), file=sys.stderr, flush=True)
+    if args.workers > 1:
+        from ponder.server.app import warn_if_open
+        from ponder.server.workers import serve_workers
+
+        warn_if_open(config, args.host)
+        serve_workers(config, args.host, args.port, args.workers, log_requests=not args.quiet, prepare=quiet_transformers)
+        return 0
+    if not args.quiet:
+        log_requests_to_stderr()
     serve(config, args.host, args.port)
     return 0

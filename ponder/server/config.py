@@ -27,6 +27,10 @@ class ConfigError(PonderError, ValueError):
     """The server configuration is invalid; the message says which field and why."""
 
 
+def _unpickle(values: dict, proxies: list[str]) -> ServerConfig:
+    return ServerConfig(**{k: MappingProxyType(v) if k in proxies else v for k, v in values.items()})
+
+
 @dataclass(frozen=True)
 class ServerConfig:
     backends: Mapping[str, str] = field(default_factory=dict)  # served name -> model spec ('openai:MODEL@URL', 'hf:PATH')
@@ -44,6 +48,12 @@ class ServerConfig:
     shutdown_timeout: float = 10.0  # seconds in-flight requests get to finish on shutdown
     max_request_bytes: int = 2 * 1024 * 1024  # larger request bodies are refused with 413 before they are read
     thinking_efforts: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_THINKING_EFFORTS))  # models that think: reasoning_effort -> thinking tokens of the chain
+
+    def __reduce__(self) -> tuple:
+        """Pickle (for `serve --workers`' spawned processes): read-only mappings travel as dicts."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        proxies = [name for name, value in values.items() if isinstance(value, MappingProxyType)]
+        return _unpickle, ({k: dict(v) if k in proxies else v for k, v in values.items()}, proxies)
 
     def __post_init__(self) -> None:
         for name in ("max_concurrency", "max_tokens_per_candidate", "max_thinking_n", "max_request_bytes"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import orjson
 
 from ponder.generators.base import GeneratorError, GeneratorTimeout
 from ponder.server import protocol as p
+from ponder.server.admission import Admission, LocalAdmission
 from ponder.server.config import ServerConfig
 from ponder.server.errors import ApiError, bad_request
 from ponder.server.metrics import Metrics
@@ -121,12 +123,13 @@ def finish_reason(result: Result) -> str:
 
 
 class ChatService:
-    def __init__(self, models: Mapping[str, ServedModel], config: ServerConfig, metrics: Metrics, rng: random.Random):
+    def __init__(self, models: Mapping[str, ServedModel], config: ServerConfig, metrics: Metrics, rng: random.Random,
+                 admission: Admission | None = None):
         self.models = models
         self.config = config
         self.metrics = metrics
         self.rng = rng  # seeds requests that bring none
-        self.in_flight = 0
+        self.admission = admission if admission is not None else LocalAdmission(config.max_concurrency)
 
     # -- admission and bookkeeping ---------------------------------------------------------------
     def model(self, name: str) -> ServedModel:
@@ -136,18 +139,17 @@ class ChatService:
         return served
 
     def _admit(self) -> None:
-        if self.in_flight >= self.config.max_concurrency:
+        if not self.admission.enter():
             raise ApiError(
                 429,
                 f"the server is answering its limit of {self.config.max_concurrency} requests; retry shortly",
                 code="rate_limit_exceeded",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
-        self.in_flight += 1
         self.metrics.in_flight.inc()
 
     def _finish(self, record: Record) -> None:
-        self.in_flight -= 1
+        self.admission.leave()
         self.metrics.in_flight.dec()
         seconds = time.perf_counter() - record.started
         self.metrics.latency.labels(record.mode).observe(seconds)
@@ -166,7 +168,7 @@ class ChatService:
                 {
                     "event": "chat", "id": record.id, "model": record.model, "mode": record.mode, "stream": record.stream,
                     "effort": record.effort, "strategy": record.strategy, "status": record.status, "outcome": record.outcome,
-                    "usage": record.usage, "latency_ms": round(seconds * 1000, 3),
+                    "usage": record.usage, "latency_ms": round(seconds * 1000, 3), "pid": os.getpid(),
                 }
             )
         )
