@@ -16,6 +16,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from processes import Server  # noqa: E402  (starts real processes on loopback and waits for /health)
 
 from ponder.scaling.config import SweepConfig  # noqa: E402
-from ponder.scaling.store import Store  # noqa: E402
+from ponder.scaling.store import Store, StoredSample  # noqa: E402
 from ponder.scaling.sweep import run_sweep, sweep_state  # noqa: E402
 from ponder.workers.ray_actors import RayWorkers  # noqa: E402
 
@@ -39,6 +40,15 @@ def sweep(config: SweepConfig, problems, workers=None) -> tuple[float, list]:
         return seconds, [(s.sample, s.text) for s in store.samples()]
 
 
+def store_ms(unit: list, count: int = 2000) -> float:
+    """Milliseconds to store one unit's samples (one transaction), over `count` units."""
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "sweep.sqlite") as store:
+        started = time.perf_counter()
+        for u in range(count):
+            store.add_samples([StoredSample(replace(sample, problem_id=f"p{u}"), "stop", text) for sample, text in unit])
+        return (time.perf_counter() - started) / count * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", type=int, default=200)
@@ -46,15 +56,17 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=16)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--usage", default="count", choices=("count", "bytes", "reported"),
+                        help="how tokens are counted (the model spec's ?usage=): count asks the engine's /tokenize once per choice")
     args = parser.parse_args()
     backend = Server(module="ponder.testing_backend", command=())
     try:
-        config = SweepConfig(task="countdown", model=f"openai:scripted@{backend.base_url}", samples=args.samples, chunk=args.chunk,
+        config = SweepConfig(task="countdown", model=f"openai:scripted@{backend.base_url}?usage={args.usage}", samples=args.samples, chunk=args.chunk,
                              strategies=("single", "best_of_n", "majority"), concurrency=args.concurrency, max_new_tokens=16)
         problems = sweep_state(config).task.generate(args.problems, 0)
         units = args.problems * -(-args.samples // args.chunk)
         print(f"{units} units ({args.problems} problems x {args.samples} samples in chunks of {args.chunk}), "
-              f"concurrency {args.concurrency}, endpoint: the scripted backend on loopback")
+              f"concurrency {args.concurrency}, usage={args.usage}, endpoint: the scripted backend on loopback")
         sweep(config, problems[:10])  # warm the endpoint's connections and imports
         here_seconds, here = sweep(config, problems)
         started = time.perf_counter()
@@ -67,6 +79,7 @@ def main() -> None:
         for name, seconds in (("one process", here_seconds), (f"Ray, {args.workers} actors", ray_seconds)):
             print(f"{name:<22} {seconds:>8.2f} {units / seconds:>8.0f} {units * args.chunk / seconds:>10.0f}")
         print(f"Ray start-up (instance and actors): {startup:.1f} s, not counted; the stored samples are identical")
+        print(f"the driver storing one unit of {args.chunk} samples in SQLite: {store_ms(here[:args.chunk]):.3f} ms")
     finally:
         backend.stop()
 
