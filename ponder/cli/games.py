@@ -143,7 +143,8 @@ def run_arena(args: argparse.Namespace) -> int:
     config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale)
     out = args.out or Path("ponder-arena") / re.sub(r"[^A-Za-z0-9_.-]+", "_", args.game)
     loaded = load_players(config)  # here too, so a bad spec fails before any worker starts
-    with open_workers(partial(arena_state, config), args.workers, args.ray, ArenaState(load(config.game), loaded)) as workers, \
+    here = partial(ArenaState, load(config.game), loaded)
+    with open_workers(partial(arena_state, config), args.workers, args.ray, here) as workers, \
             Progress("arena", "game") as bar:
         def on_progress(progress) -> None:
             bar.update(progress.done, total=progress.total, postfix={"failed": progress.failed} if progress.failed else None)

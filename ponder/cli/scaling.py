@@ -132,7 +132,7 @@ def run_scale(args: argparse.Namespace) -> int:
     runs = [(config, args.out)] if not budgets else [(replace(config, thinking_tokens=b), args.out / f"thinking-{b}") for b in budgets]
     analyses = {}
     workers = open_workers(partial(sweep_state, config), 1 if args.workers is None and args.ray is None else args.workers, args.ray,
-                           SweepState(task, generator, needed_prm(config)))
+                           here=lambda: SweepState(task, generator, needed_prm(config)))
     with workers:
         for run_config, out in runs:
             try:

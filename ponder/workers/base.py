@@ -28,8 +28,25 @@ class Workers(Protocol):
 
     def close(self) -> None: ...
 
+    def __enter__(self) -> Workers: ...
 
-class InProcess:
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class Closing:
+    """`with workers:` closes them."""
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class InProcess(Closing):
     """Units run here, on the caller's event loop, with state the caller already holds."""
 
     slots = 1
@@ -39,12 +56,3 @@ class InProcess:
 
     async def submit(self, unit: Unit, *args: Any) -> Any:
         return await unit(self.state, *args)
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> InProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

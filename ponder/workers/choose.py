@@ -10,10 +10,12 @@ from ponder.workers.base import InProcess, Workers, WorkersError
 LOCAL = "local"  # `--ray` without an address: start a local Ray instance
 
 
-def open_workers(setup: Callable[[], Any], workers: int | None = None, ray: str | None = None, here: Any = None) -> Workers:
+def open_workers(
+    setup: Callable[[], Any], workers: int | None = None, ray: str | None = None, here: Callable[[], Any] | None = None
+) -> Workers:
     """Ray actors when `ray` is given (LOCAL or an address; `workers` actors, default one per cluster
     CPU), else a process pool of `workers` (default: this machine's cores), else with one worker this
-    process, holding `here` (or what `setup` builds)."""
+    process, holding what `here` (default `setup`) builds: state the caller has loaded already."""
     if workers is not None and workers < 1:
         raise WorkersError("--workers must be at least 1")
     if ray is not None:
@@ -22,7 +24,7 @@ def open_workers(setup: Callable[[], Any], workers: int | None = None, ray: str 
         return RayWorkers(setup, None if ray == LOCAL else ray, workers)
     count = (os.cpu_count() or 1) if workers is None else workers
     if count == 1:
-        return InProcess(setup() if here is None else here)
+        return InProcess((here or setup)())
     from ponder.workers.pool import ProcessPool
 
     return ProcessPool(setup, count)

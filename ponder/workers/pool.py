@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import Any, Callable
 
-from ponder.workers.base import Unit, WorkerLost, WorkersError
+from ponder.workers.base import Closing, Unit, WorkerLost, WorkersError
 
 # This worker process's state, built once by `_start`. A process pool gives a worker nothing else to
 # keep it in: it is the pool's per-process slot, never set in the parent.
@@ -31,18 +31,24 @@ def limit_threads(threads: int) -> None:
         sys.modules["torch"].set_num_threads(threads)
 
 
+def build_state(setup: Callable[[], Any], threads: int) -> Any:
+    """A worker's state, built with its math libraries held to `threads` threads."""
+    limit_threads(threads)
+    state = setup()
+    limit_threads(threads)  # setup may have imported torch
+    return state
+
+
 def _start(setup: Callable[[], Any], threads: int) -> None:
     global _STATE
-    limit_threads(threads)
-    _STATE = setup()
-    limit_threads(threads)  # setup may have imported torch
+    _STATE = build_state(setup, threads)
 
 
 def _run(unit: Unit, args: tuple[Any, ...]) -> Any:
     return asyncio.run(unit(_STATE, *args))
 
 
-class ProcessPool:
+class ProcessPool(Closing):
     def __init__(self, setup: Callable[[], Any], workers: int, threads: int = 1):
         if workers < 1:
             raise WorkersError("--workers must be at least 1")
@@ -66,9 +72,3 @@ class ProcessPool:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
-
-    def __enter__(self) -> ProcessPool:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

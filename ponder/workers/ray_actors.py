@@ -16,8 +16,8 @@ import logging
 import os
 from typing import Any, Callable
 
-from ponder.workers.base import Unit, WorkerLost, WorkersError
-from ponder.workers.pool import limit_threads
+from ponder.workers.base import Closing, Unit, WorkerLost, WorkersError
+from ponder.workers.pool import build_state
 
 RESTARTS = 3  # restarts of one actor, and retries of the unit it was running when it died
 
@@ -50,9 +50,7 @@ class PonderWorker:
     """The actor: holds one state, runs units against it (concurrently, on its own event loop)."""
 
     def __init__(self, setup: Callable[[], Any], threads: int):
-        limit_threads(threads)
-        self.state = setup()
-        limit_threads(threads)
+        self.state = build_state(setup, threads)
 
     async def run(self, unit: Unit, args: tuple[Any, ...]) -> Any:
         return await unit(self.state, *args)
@@ -61,7 +59,7 @@ class PonderWorker:
         return os.getpid()
 
 
-class RayWorkers:
+class RayWorkers(Closing):
     def __init__(self, setup: Callable[[], Any], address: str | None = None, workers: int | None = None, threads: int = 1):
         ray = _ray()
         self._started = connect(address)
@@ -99,9 +97,3 @@ class RayWorkers:
         self._actors = []
         if self._started:
             ray.shutdown()
-
-    def __enter__(self) -> RayWorkers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

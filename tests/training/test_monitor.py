@@ -94,5 +94,7 @@ def test_ponder_monitor_reads_the_traces_ponder_serve_writes(tmp_path):
     scored = [json.loads(line) for trace in tmp_path.glob("*.jsonl") for line in trace.read_text().splitlines() if '"kind": "scored"' in line]
     assert len(records) == len(scored) >= 1  # up to 4 chains (effort low); best_of_n stops at the first verified one
     for record, event in zip(records, scored):
-        reached = re.search(r"=-?\d+!", event["candidate"]["reasoning"])  # the calculator's hit mark ("ca!=?" is a refusal)
-        assert ("no_search" in record["flags"]) == (reached is None)
+        candidate = event["candidate"]
+        reached = re.search(r"=-?\d+!", candidate["reasoning"] or "")  # the calculator's hit mark ("ca!=?" is a refusal)
+        answered = bool((candidate["text"] or "").strip())  # no answer is no claim: not flagged
+        assert ("no_search" in record["flags"]) == (answered and reached is None)
