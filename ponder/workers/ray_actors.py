@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from typing import Any, Callable
 
 from ponder.workers.base import Closing, Unit, WorkerLost, WorkersError
@@ -30,11 +31,23 @@ def _ray():
     return ray
 
 
+def reachable(address: str, timeout: float = 5.0) -> bool:
+    """Whether HOST:PORT accepts a TCP connection (Ray itself waits minutes on a dead address)."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        return False
+
+
 def connect(address: str | None) -> bool:
     """Join (or start) Ray; True when this call started it (and so should shut it down)."""
     ray = _ray()
     if ray.is_initialized():
         return False
+    if address not in (None, "auto") and not reachable(address):
+        raise WorkersError(f"cannot reach Ray at {address}: nothing accepts connections there (start it with `ray start --head`)")
     options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.WARNING}
     try:
         if address is None:
@@ -42,8 +55,22 @@ def connect(address: str | None) -> bool:
         else:
             ray.init(address=address, **options)
     except (ConnectionError, RuntimeError, ValueError) as error:
-        raise WorkersError(f"cannot reach Ray at {address or 'a new local instance'}: {error}") from None
+        hint = ""
+        if "InvalidAuthToken" in _chain_text(error):
+            hint = ("; the cluster wants its token: set RAY_AUTH_MODE=token and put the token in ~/.ray/auth_token "
+                    "(or RAY_AUTH_TOKEN)")
+        raise WorkersError(f"cannot reach Ray at {address or 'a new local instance'}: {error}{hint}") from None
     return True
+
+
+def _chain_text(error: BaseException) -> str:
+    """The messages of an exception and of every exception behind it."""
+    texts, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        texts.append(str(error))
+        error = error.__cause__ or error.__context__
+    return "\n".join(texts)
 
 
 class PonderWorker:

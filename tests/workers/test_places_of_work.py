@@ -96,3 +96,11 @@ def test_a_ray_worker_killed_mid_unit_is_restarted_and_the_unit_rerun_once(ray_l
         before = workers.pids()
         assert asyncio.run(workers.submit(die_once, str(marker), 2)) == 7
         assert int(marker.read_text()) == before[0] and workers.pids() != before  # it died; a new actor finished it
+
+
+def test_a_ray_address_where_nothing_listens_is_a_clear_error_not_a_wait():
+    from processes import free_port, run_cli
+
+    result = run_cli("arena", "--game", "tic_tac_toe", "--players", "random,mcts:8", "--games", "2",
+                     "--ray", f"127.0.0.1:{free_port()}", timeout=60)
+    assert result.returncode == 2 and "cannot reach Ray at 127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
