@@ -95,13 +95,9 @@ def load_model(spec: str, timeout: float, task: str | None = None, few_shot: str
     """The generator a --model spec names ('embedded': the best embedded model for `task`), behind a
     few-shot prompt when one is given (the template's text)."""
     from ponder.generators import load_generator
+    from ponder.generators.few_shot import with_few_shot
 
-    generator = load_generator(model_for(spec, task), timeout=timeout)
-    if few_shot is None:
-        return generator
-    from ponder.generators.few_shot import FewShotGenerator
-
-    return FewShotGenerator(generator, few_shot)
+    return with_few_shot(load_generator(model_for(spec, task), timeout=timeout), few_shot)
 
 
 def few_shot_text(args: argparse.Namespace) -> str | None:

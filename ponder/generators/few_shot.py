@@ -41,6 +41,11 @@ def fill(template: str, messages: Sequence[Message]) -> str:
     return system + template.replace(SLOT, question)
 
 
+def with_few_shot(generator, template: str | None):
+    """`generator` behind the few-shot prompt `template` (its text), or as it is when there is none."""
+    return generator if template is None else FewShotGenerator(generator, template)
+
+
 class FewShotGenerator:
     def __init__(self, inner, template: str):
         if not callable(getattr(inner, "complete", None)):

@@ -89,13 +89,10 @@ class SweepState:
 def sweep_state(config: SweepConfig) -> SweepState:
     """A worker's setup: load what `config` names (picklable with the config, for process and Ray workers)."""
     from ponder.generators import load_generator
+    from ponder.generators.few_shot import with_few_shot
     from ponder.tasks import get_task
 
-    generator = load_generator(config.model, timeout=config.timeout)
-    if config.few_shot is not None:
-        from ponder.generators.few_shot import FewShotGenerator
-
-        generator = FewShotGenerator(generator, config.few_shot)
+    generator = with_few_shot(load_generator(config.model, timeout=config.timeout), config.few_shot)
     return SweepState(get_task(config.task), generator, needed_prm(config))
 
 

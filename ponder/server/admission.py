@@ -55,7 +55,3 @@ class SharedAdmission:
     def leave(self) -> None:
         with self.slots.get_lock():
             self.slots[self.index] -= 1
-
-    @property
-    def in_flight(self) -> int:
-        return sum(self.slots)

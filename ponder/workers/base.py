@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Protocol, TypeVar
+from typing import Any, Awaitable, Callable, Protocol
 
 from ponder.errors import PonderError
 
-State = TypeVar("State")
 Unit = Callable[..., Awaitable[Any]]  # async def unit(state, *args) -> result; module-level, so it pickles
 
 
