@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Mapping
 
+from ponder.errors import PonderError
 from ponder.generators.base import Generator
 from ponder.scaling.analysis import Analysis
 from ponder.scaling.harness import scale
@@ -44,7 +45,7 @@ async def demo(
             config, task.generate(problems, DEMO_SEED), task, generators[config.model], out / config.task,
             command=["ponder", "demo"], on_progress=lambda progress, name=config.task: on_progress(name, progress),
         )
-        results.append((config.task, config, summary, analysis))
+        results.append((config.task, config, summary, _analysed(analysis, summary)))
     task = get_task(THINK_SWEEP.task)
     think_problems = task.generate(min(problems, THINK_PROBLEMS), DEMO_SEED)
     by_budget = {}
@@ -54,8 +55,18 @@ async def demo(
             config, think_problems, task, generators[config.model], out / "think" / name,
             command=["ponder", "demo"], on_progress=lambda progress, name=name: on_progress(name, progress),
         )
-        results.append((name, config, summary, analysis))
-        by_budget[budget] = analysis
+        results.append((name, config, summary, _analysed(analysis, summary)))
+        by_budget[budget] = _analysed(analysis, summary)
     write_longer_wider(out / "think", {b: a.points for b, a in by_budget.items()}, tables={b: a.table for b, a in by_budget.items()},
                        seed=DEMO_SEED)
     return results
+
+
+def _analysed(analysis: Analysis | None, summary: SweepSummary) -> Analysis:
+    if analysis is None:
+        raise DemoError(f"every unit of a demo sweep failed (first: {summary.failed_units[0]}); re-run `ponder demo` to retry them")
+    return analysis
+
+
+class DemoError(PonderError):
+    """A demo sweep produced nothing to show."""

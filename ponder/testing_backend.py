@@ -2,7 +2,8 @@
 fixed reply — a tool call when the request offers tools — streamed in several chunks when asked.
 
 `POST /tokenize` answers as llama.cpp's does (`{"tokens": [...]}`), one token per word, digit and
-punctuation mark, never more than the usage it reports. A model named `slow-SECONDS` answers after that many seconds (for timeout tests); a model named
+punctuation mark, never more than the usage it reports. A model named `slow-SECONDS` answers after that many seconds (for timeout tests); `stall-once-SECONDS`
+does so only the first time it sees a conversation (a backend that stalls on some requests); a model named
 `say-TEXT` replies TEXT instead (a fixed-policy game player, say `say-MOVE: Bet`). It is not a model. It is the known, fast peer that pass-through tests compare bytes against and that
 the overhead benchmark calls directly, so ponder's own cost can be measured apart from any model's.
 Run it with `python -m ponder.testing_backend --port N` (loopback only).
@@ -70,6 +71,22 @@ def chunks(request: dict) -> list[bytes]:
     return [b"data: " + orjson.dumps(e) + b"\n\n" for e in events] + [b"data: [DONE]\n\n"]
 
 
+class Stalls:
+    """The conversations a `stall-once-` model has stalled on (one set per server process)."""
+
+    def __init__(self) -> None:
+        self.seen: set[bytes] = set()
+
+    def first_time(self, request: dict) -> bool:
+        key = orjson.dumps(request.get("messages"), option=orjson.OPT_SORT_KEYS) + orjson.dumps(request.get("seed"))
+        new = key not in self.seen
+        self.seen.add(key)
+        return new
+
+
+_stalls = Stalls()
+
+
 async def app(scope, receive, send) -> None:
     if scope["type"] == "lifespan":
         while (message := await receive())["type"] != "lifespan.shutdown":
@@ -103,6 +120,8 @@ async def app(scope, receive, send) -> None:
     model = str(request.get("model", ""))
     if model.startswith("slow-"):
         await asyncio.sleep(float(model.removeprefix("slow-")))
+    if model.startswith("stall-once-") and _stalls.first_time(request):
+        await asyncio.sleep(float(model.removeprefix("stall-once-")))
     if not request.get("stream"):
         await _send(send, 200, orjson.dumps(completion(request)), b"application/json")
         return

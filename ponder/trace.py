@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO, Any, Iterator
 
 from ponder.errors import PonderError
+from ponder.jsonl import json_objects
 from ponder.strategies.base import Event
 from ponder.types import Candidate, Result
 
@@ -63,7 +64,10 @@ class TraceWriter:
     """Appends records to a JSONL file as they happen (nothing is lost if the run stops midway)."""
 
     def __init__(self, path: str | Path):
-        self._file: IO[str] = open(path, "a", encoding="utf-8")
+        try:
+            self._file: IO[str] = open(path, "a", encoding="utf-8")
+        except OSError as error:
+            raise TraceError(f"cannot write a trace to {path}: {error.strerror or error}") from None
 
     def write(self, record: dict[str, Any]) -> None:
         self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -80,18 +84,8 @@ class TraceWriter:
 
 
 def read(path: str | Path) -> Iterator[dict[str, Any]]:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise TraceError(f"cannot read trace {path}: {error}") from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            raise TraceError(f"{path}:{number}: not a JSON line") from None
-        if not isinstance(record, dict) or "type" not in record:
+    for number, record in json_objects(Path(path), TraceError, "trace "):
+        if "type" not in record:
             raise TraceError(f"{path}:{number}: not a ponder trace record")
         yield record
 

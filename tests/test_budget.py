@@ -26,7 +26,7 @@ def optional(values):
 limits_strategy = st.builds(
     Limits,
     max_candidates=optional(st.integers(1, 40)),
-    max_tokens=optional(st.integers(1, 600)),
+    max_tokens=optional(st.one_of(st.integers(1, 4), st.integers(1, 600))),  # the edge (1-4 tokens) drawn often
     max_calls=optional(st.integers(1, 12)),
     max_seconds=optional(st.floats(0.01, 5.0)),
     max_dollars=optional(st.floats(1e-5, 2e-3)),

@@ -145,8 +145,9 @@ def run_scale(args: argparse.Namespace) -> int:
                 return 130
             if budgets:
                 print(f"\n== thinking budget {run_config.thinking_tokens} tokens per chain ==", file=sys.stderr)
-            print_analysis(analysis, out)
-            analyses[run_config.thinking_tokens] = analysis
+            if analysis is not None:
+                print_analysis(analysis, out)
+                analyses[run_config.thinking_tokens] = analysis
             if summary.failed_units:
                 break
     bar.close()

@@ -17,6 +17,7 @@ FIELD_FLAGS = {
     "backend_retries": (int, "retries after a backend failure"),
     "shutdown_timeout": (float, "seconds in-flight requests get on shutdown"),
     "max_request_bytes": (int, "larger request bodies get 413"),
+    "header_timeout": (float, "seconds a client has to send its request's headers"),
 }
 
 
@@ -37,6 +38,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help=f"require this bearer key (repeatable; also ${KEYS_ENV}, comma-separated)")
     for name, (kind, text) in FIELD_FLAGS.items():
         serve.add_argument("--" + name.replace("_", "-"), type=kind, help=f"{text} (default {getattr(defaults, name)})")
+    serve.add_argument("--docs", action="store_true", help="publish /docs, /redoc and /openapi.json even with API keys "
+                                                       "(behind the key; without keys they are always published)")
     serve.add_argument("--effort-config", type=Path, help="JSON of effort presets, as for solve")
     serve.add_argument("--trace-dir", type=Path, help="write one JSONL trace per thinking request here")
     serve.add_argument("--no-n", action="store_true", help="refuse n > 1 on raw requests, like some backends")
@@ -60,6 +63,7 @@ def run_serve(args: argparse.Namespace) -> int:
         support_n=False if args.no_n else None,
         efforts=load_effort_presets(args.effort_config) if args.effort_config else None,
         trace_dir=args.trace_dir,
+        docs=True if args.docs else None,
     )
     config = resolve_config(args.config, overrides)
     if args.workers < 1:

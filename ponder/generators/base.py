@@ -16,6 +16,11 @@ class GeneratorTimeout(GeneratorError):
     """The backend did not answer in time (after its retries)."""
 
 
+class UnsupportedRequest(GeneratorError):
+    """The request is not one this generator can answer (the caller's error, not the backend's: a server
+    answers it with 400)."""
+
+
 class Generator(Protocol):
     name: str
     parameter_count: int | None  # for FLOPs estimates; None when unknown

@@ -23,6 +23,9 @@ def locate(path: Path) -> tuple[Path, str | None]:
     if path.is_file() and path.suffix == ".gguf":
         return path.parent, path.name
     if path.is_dir():
+        if not (path / "config.json").is_file() or not any(path.glob("*.safetensors")) and not any(path.glob("*.bin")):
+            raise GeneratorError(f"no model in {path}: a checkpoint directory holds config.json and the weights "
+                                 "(*.safetensors or *.bin); or give a .gguf file")
         return path, None
     raise GeneratorError(f"no model at {path}: give a checkpoint directory or a .gguf file")
 

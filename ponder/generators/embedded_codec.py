@@ -15,6 +15,7 @@ from typing import Sequence
 from ponder.tasks import arithmetic, countdown
 from ponder.types import Message
 
+MAX_STATEMENT_CHARS = 10_000  # the embedded models read no longer message (reading is linear, but on the caller's loop)
 COUNTDOWN_TAG = "C"
 MULTIPLY_TAG = "M"
 # No digits in it, so no answer can be extracted from it by mistake.
@@ -47,9 +48,10 @@ def multiply_scratchpad(a: int, b: int) -> str:
 
 
 def compact_prompt(messages: Sequence[Message]) -> str | None:
-    """The compact prompt for the first user message that states a problem the model knows."""
+    """The compact prompt for the first user message that states a problem the model knows (a message
+    longer than MAX_STATEMENT_CHARS is not read: the model's problems are a sentence long)."""
     for message in messages:
-        if message.role != "user":
+        if message.role != "user" or len(message.content) > MAX_STATEMENT_CHARS:
             continue
         stated = countdown.parse_statement(message.content)
         if stated is not None:

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ponder.generators.base import GeneratorError
+from ponder.generators.base import GeneratorError, UnsupportedRequest
+from ponder.generators.embedded_codec import MAX_STATEMENT_CHARS
 from ponder.generators.hf_local import run_cancellable
 from ponder.generators.stop_strings import cut_answers
 from ponder.generators.spec import THINK_NAME
@@ -36,7 +37,7 @@ CAPABILITIES = (
 
 def compact_prompt(messages: Sequence[Message]) -> str | None:
     for message in messages:
-        if message.role == "user":
+        if message.role == "user" and len(message.content) <= MAX_STATEMENT_CHARS:
             stated = countdown.parse_statement(message.content)
             if stated is not None and 2 <= len(stated[0]) <= 4:
                 return think_prompt(*stated)
@@ -92,6 +93,7 @@ class EmbeddedThinkGenerator:
         `Chain` that also records what it decodes, as RL rollouts need)."""
         thinking = params.thinking
         close = self.vocabulary.encode(thinking.close if thinking and thinking.close is not None else CLOSE)
+        close = close[: params.max_tokens]  # a completion too short to close a thought and answer ends closed, unanswered
         cue = self.vocabulary.encode(thinking.cue if thinking and thinking.cue is not None else BACK)
         answer_room = min(MAX_ANSWER, max(0, params.max_tokens - len(close)))
         cap = max(0, params.max_tokens - len(close) - answer_room)
@@ -107,7 +109,7 @@ class EmbeddedThinkGenerator:
                 minimum=thinking.minimum if thinking else 0,
                 close=close,
                 cue=cue,
-                max_answer=max(1, answer_room),
+                max_answer=answer_room,
                 tool=self.calculator.session(prompt) if tools else None,
                 on_text=None if on_text is None else (lambda channel, text, i=i: on_text(i, channel, text)),
             )
@@ -200,13 +202,13 @@ def continuation_prefix(
     """(problem prompt, the final assistant message) of a continue-final-message request to a compact
     model; a GeneratorError when the conversation is not one it can continue."""
     if not messages or messages[-1].role != "assistant":
-        raise GeneratorError("continuing a final assistant message needs the last message to be the assistant's")
+        raise UnsupportedRequest("continuing a final assistant message needs the last message to be the assistant's")
     prompt = compact(messages[:-1])
     if prompt is None:
-        raise GeneratorError(f"{name} continues only the problems it solves; the conversation states none")
+        raise UnsupportedRequest(f"{name} continues only the problems it solves; the conversation states none")
     strange = unknown(messages[-1].content)
     if strange:
-        raise GeneratorError(f"the final assistant message has characters {name} does not write: {strange!r}")
+        raise UnsupportedRequest(f"the final assistant message has characters {name} does not write: {strange!r}")
     return prompt, messages[-1].content
 
 

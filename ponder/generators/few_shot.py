@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ponder.generators.base import GeneratorError
+from ponder.generators.base import GeneratorError, UnsupportedRequest
 from ponder.types import Generation, Message, SamplingParams
 
 SLOT = "{prompt}"
@@ -49,7 +49,7 @@ def with_few_shot(generator, template: str | None):
 class FewShotGenerator:
     def __init__(self, inner, template: str):
         if not callable(getattr(inner, "complete", None)):
-            raise GeneratorError(f"{inner.name} cannot continue plain text; --few-shot is for base models served as hf:PATH or openai:MODEL@URL")
+            raise UnsupportedRequest(f"{inner.name} cannot continue plain text; --few-shot is for base models served as hf:PATH or openai:MODEL@URL")
         self.inner, self.template = inner, template
         self.name = inner.name
         self.parameter_count = inner.parameter_count
@@ -62,5 +62,5 @@ class FewShotGenerator:
 
     async def generate(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
         if params.thinking is not None:
-            raise GeneratorError("a few-shot prompt cannot take a thinking budget (base models do not think in tags)")
+            raise UnsupportedRequest("a few-shot prompt cannot take a thinking budget (base models do not think in tags)")
         return await self.inner.complete(fill(self.template, messages), n, params, timeout)

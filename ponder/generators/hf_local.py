@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from ponder.generators.base import GeneratorError
+from ponder.generators.base import GeneratorError, UnsupportedRequest
 from ponder.generators.sampling import sample
 from ponder.generators.stop_strings import cut_answers, cut_at_stop
 from ponder.thinking.chain import Chain, Vocabulary
@@ -35,7 +35,8 @@ class HFLocalGenerator:
             self.tokenizer = AutoTokenizer.from_pretrained(directory, gguf_file=gguf_file)
             self.model = AutoModelForCausalLM.from_pretrained(directory, gguf_file=gguf_file, dtype=torch_dtype).to(device).eval()
         except (OSError, ValueError, ImportError) as error:
-            raise GeneratorError(f"cannot load a transformers model from {path}: {error}") from None
+            first = next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)
+            raise GeneratorError(f"cannot load a transformers model from {path}: {first}") from None
         if threads:
             torch.set_num_threads(threads)
         self.name = name or f"hf:{path}"
@@ -121,7 +122,7 @@ class HFLocalGenerator:
     ) -> Generation:
         if params.thinking is not None:
             if not self.thinks:
-                raise GeneratorError(f"{self.name} does not think: a thinking budget needs a chat template that opens "
+                raise UnsupportedRequest(f"{self.name} does not think: a thinking budget needs a chat template that opens "
                                      f"{THINK_TAGS.opening.strip()} and a single {THINK_TAGS.end} token (Qwen3, DeepSeek-R1 distills)")
             return await run_cancellable(self.think_text, self.render(messages), n, params, timeout, on_text)
         completions, prompt_tokens = await run_cancellable(self.sample_text, self.render(messages), n, params, timeout)
@@ -148,12 +149,12 @@ class HFLocalGenerator:
         if not prompt.rstrip().endswith(fmt.opening.strip()):  # templates that leave the opening to the model
             prompt += fmt.opening
         vocabulary = self.vocabulary()
-        close, cue = vocabulary.encode(fmt.close), vocabulary.encode(fmt.cue)
+        close, cue = vocabulary.encode(fmt.close)[: params.max_tokens], vocabulary.encode(fmt.cue)
         room = max(0, params.max_tokens - len(close) - 1)
         cap = room if budget.cap is None else min(budget.cap, room)
         ids = self.encode(prompt)
         chains = [
-            Chain(ids, vocabulary, cap=cap, minimum=budget.minimum, close=close, cue=cue, max_answer=max(1, params.max_tokens - cap - len(close)),
+            Chain(ids, vocabulary, cap=cap, minimum=budget.minimum, close=close, cue=cue, max_answer=max(0, params.max_tokens - cap - len(close)),
                   on_text=None if on_text is None else (lambda channel, text, i=i: on_text(i, channel, text)))
             for i in range(n)
         ]
@@ -178,7 +179,7 @@ class HFLocalGenerator:
     # -- raw continuation of a final assistant message -------------------------------------------
     def render_continuation(self, messages: Sequence[Message]) -> str:
         if not messages or messages[-1].role != "assistant":
-            raise GeneratorError("continuing a final assistant message needs the last message to be the assistant's")
+            raise UnsupportedRequest("continuing a final assistant message needs the last message to be the assistant's")
         if getattr(self.tokenizer, "chat_template", None):
             chat = [{"role": m.role, "content": m.content} for m in messages]
             return self.tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=False, continue_final_message=True)

@@ -20,7 +20,7 @@ from typing import Any, Sequence
 
 import openai
 
-from ponder.generators.base import GeneratorError, GeneratorTimeout
+from ponder.generators.base import GeneratorError, GeneratorTimeout, UnsupportedRequest
 from ponder.generators.spec import OPENAI_URL
 from ponder.generators.usage_count import UsageCounter
 from ponder.types import Completion, Generation, Message, SamplingParams
@@ -108,7 +108,7 @@ class OpenAIGenerator:
     async def complete(self, prompt: str, n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
         """n completions of plain prompt text through the completions endpoint (no chat template: base models)."""
         if params.thinking is not None:
-            raise GeneratorError(f"{self.name}: thinking budgets need the chat endpoint, not a plain-text prompt")
+            raise UnsupportedRequest(f"{self.name}: thinking budgets need the chat endpoint, not a plain-text prompt")
         return await self._guarded(self._generate(prompt, n, params, timeout, {}), timeout)
 
     async def continue_final(

@@ -22,7 +22,7 @@ from ponder.tasks.base import Task
 from ponder.types import Problem
 from ponder.workers.base import Workers
 
-PACKAGES = ("ponder", "torch", "transformers", "numpy", "matplotlib", "openai", "sympy")
+PACKAGES = ("ponder", "torch", "transformers", "numpy", "matplotlib", "openai", "mpmath")
 
 
 def now() -> str:
@@ -69,8 +69,9 @@ async def scale(
     command: Sequence[str] = (),
     on_progress: Callable[[Progress], None] = lambda progress: None,
     workers: Workers | None = None,
-) -> tuple[SweepSummary, Analysis]:
-    """Sweep into `out` (resuming what is stored there) on `workers` (default: this process), then write every output."""
+) -> tuple[SweepSummary, Analysis | None]:
+    """Sweep into `out` (resuming what is stored there) on `workers` (default: this process), then write every output
+    (None, and no output, when every unit failed and nothing is stored yet)."""
     out.mkdir(parents=True, exist_ok=True)
     with Store(out / STORE_NAME) as store:
         new = store.claim(config.identity(problems))
@@ -100,10 +101,17 @@ async def scale(
         manifest["finished"] = finished if not summary.failed_units else None
         store.put("manifest", manifest)
         write_manifest(out, manifest)
+    if summary.failed_units and not store_has_samples(out):
+        return summary, None  # every unit failed: nothing to render yet; the caller reports the failures
     return summary, render(out)
 
 
-def run_scale(*args: Any, **kwargs: Any) -> tuple[SweepSummary, Analysis]:
+def store_has_samples(out: Path) -> bool:
+    with Store(out / STORE_NAME) as store:
+        return bool(store.sample_counts()) or bool(store.run_keys())
+
+
+def run_scale(*args: Any, **kwargs: Any) -> tuple[SweepSummary, Analysis | None]:
     """The blocking form, for the CLI."""
     return asyncio.run(scale(*args, **kwargs))
 

@@ -33,6 +33,7 @@ from ponder.workers.drain import drain
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
+DEADLINE = "deadline"  # the finish reason of a completion its request's timeout cut off
 
 
 @dataclass
@@ -123,6 +124,9 @@ async def draw_chunk(
     generation = await generator.generate([Message("user", problem.prompt)], size, params, timeout=config.timeout)
     if len(generation.completions) != size:
         raise UnitError(f"asked for {size} completions, got {len(generation.completions)}")
+    late = sum(c.finish_reason == DEADLINE for c in generation.completions)
+    if late:  # cut off by the clock, not finished: grading them would make accuracy depend on the machine's load
+        raise UnitError(f"{late} of {size} samples hit the {config.timeout:g} s request timeout (--timeout)")
     rows = []
     for offset, (completion, prompt_tokens) in enumerate(zip(generation.completions, spread(generation.prompt_tokens, size))):
         answer = task.extract(completion.text)
@@ -155,6 +159,9 @@ async def sequential_run(
     result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
     if errors:
         raise UnitError(errors[0])
+    late = sum(c.completion.finish_reason == DEADLINE for c in result.candidates)
+    if late:
+        raise UnitError(f"{late} of {len(result.candidates)} candidates hit the {config.timeout:g} s request timeout (--timeout)")
     usage = result.usage
     return RunRecord(strategy, budget, problem.id, result.answer, bool(task.grade(problem, result.answer)), len(result.candidates),
                      usage.prompt_tokens, usage.completion_tokens, usage.verifier_tokens, result.stop_reason)

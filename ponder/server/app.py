@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from ponder.generators.base import Generator
 from ponder.server.admission import Admission
+from ponder.server.auth import RequireKey
 from ponder.server.body_limit import BodyLimit
 from ponder.server.config import ServerConfig, resolve_config
 from ponder.server.errors import ApiError
@@ -61,11 +62,15 @@ def create_app(
             if model.proxy is not None:
                 await model.proxy.aclose()
 
+    docs = config.publishes_docs
     app = FastAPI(
         title="ponder",
         version="0.1.0",
         description="An OpenAI-compatible server whose models think before they answer (`reasoning_effort`).",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.service = service
     app.state.metrics = metrics
@@ -89,8 +94,10 @@ def create_app(
         log.exception("unexpected error answering %s", request.url.path)
         return await api_error(request, ApiError(500, f"internal error: {type(exc).__name__}"))
 
-    add_routes(app, service, metrics, config.api_keys)
+    add_routes(app, service, metrics)
     app.add_middleware(BodyLimit, max_bytes=config.max_request_bytes)
+    if config.api_keys:
+        app.add_middleware(RequireKey, keys=config.api_keys)  # added last: outermost, before the body is read
     return app
 
 
@@ -125,8 +132,10 @@ def settle_heap() -> None:
 def uvicorn_config(app: FastAPI, config: ServerConfig, **where: object):
     import uvicorn
 
+    from ponder.server.header_timeout import with_header_timeout
+
     return uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=config.shutdown_timeout,
-                          limit_concurrency=None, backlog=4096, **where)
+                          limit_concurrency=None, backlog=4096, http=with_header_timeout(config.header_timeout), **where)
 
 
 def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8000) -> None:

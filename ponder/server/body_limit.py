@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable
 
-from ponder.server.errors import ApiError
+from ponder.server.errors import ApiError, send_error
 
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -25,7 +25,7 @@ class BodyLimit:
             return
         length = next((value for name, value in scope["headers"] if name == b"content-length"), None)
         if length is not None:
-            if length.isdigit() and int(length) > self.max_bytes:
+            if length.isdigit() and (len(length) > 18 or int(length) > self.max_bytes):
                 await self.refuse(send)
                 return
             await self.app(scope, receive, send)
@@ -48,10 +48,7 @@ class BodyLimit:
     async def refuse(self, send: Send) -> None:
         error = ApiError(413, f"the request body is larger than this server's limit of {self.max_bytes:,} bytes "
                               "(max_request_bytes)", code="request_too_large")
-        body = error.json()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, error, close=True)
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

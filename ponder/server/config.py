@@ -48,6 +48,8 @@ class ServerConfig:
     shutdown_timeout: float = 10.0  # seconds in-flight requests get to finish on shutdown
     max_request_bytes: int = 2 * 1024 * 1024  # larger request bodies are refused with 413 before they are read
     thinking_efforts: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_THINKING_EFFORTS))  # models that think: reasoning_effort -> thinking tokens of the chain
+    header_timeout: float = 10.0  # seconds a client has to send a request's line and headers before its connection is closed
+    docs: bool | None = None  # publish /docs, /redoc and /openapi.json; None: only when no api_keys are set (with keys, they need one)
 
     def __reduce__(self) -> tuple:
         """Pickle (for `serve --workers`' spawned processes): read-only mappings travel as dicts."""
@@ -59,8 +61,10 @@ class ServerConfig:
         for name in ("max_concurrency", "max_tokens_per_candidate", "max_thinking_n", "max_request_bytes"):
             if type(getattr(self, name)) is not int or getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-        if self.backend_timeout <= 0 or self.backend_retries < 0 or self.shutdown_timeout < 0:
-            raise ConfigError("backend_timeout must be positive; backend_retries and shutdown_timeout not negative")
+        if any(not isinstance(key, str) or not key.strip() for key in self.api_keys):
+            raise ConfigError("an API key must be a non-empty string (an empty one would let a bare 'Bearer' in)")
+        if self.backend_timeout <= 0 or self.header_timeout <= 0 or self.backend_retries < 0 or self.shutdown_timeout < 0:
+            raise ConfigError("backend_timeout and header_timeout must be positive; backend_retries and shutdown_timeout not negative")
         for name, spec in self.backends.items():
             try:
                 if not name or not isinstance(spec, str):
@@ -75,6 +79,10 @@ class ServerConfig:
             type(v) is not int or v < 0 for v in self.thinking_efforts.values()
         ):
             raise ConfigError(f"thinking_efforts must give every level ({', '.join(DEFAULT_THINKING_EFFORTS)}) a whole number of tokens >= 0")
+
+    @property
+    def publishes_docs(self) -> bool:
+        return not self.api_keys if self.docs is None else self.docs
 
     @property
     def served_names(self) -> list[str]:

@@ -48,5 +48,16 @@ class ApiError(Exception):
         return orjson.dumps(self.body())
 
 
+async def send_error(send, error: ApiError, close: bool = False) -> None:
+    """Answer with `error` from a pure ASGI middleware (before the app has seen the request)."""
+    body = error.json()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(name.lower().encode(), value.encode()) for name, value in error.headers.items()]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 def bad_request(message: str, param: str | None = None, code: str | None = None) -> ApiError:
     return ApiError(400, message, param, code)

@@ -37,7 +37,7 @@ class ChatMessage(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    include_usage: bool = False
+    include_usage: bool = Field(default=False, strict=True)
 
 
 class BudgetOptions(BaseModel):
@@ -45,10 +45,10 @@ class BudgetOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_candidates: int | None = Field(default=None, ge=1)  # completions generated
-    max_tokens: int | None = Field(default=None, ge=1)  # generated tokens, candidates plus verifier
-    max_calls: int | None = Field(default=None, ge=1)  # backend requests
-    max_seconds: float | None = Field(default=None, gt=0)  # wall clock
+    max_candidates: int | None = Field(default=None, ge=1, strict=True)  # completions generated
+    max_tokens: int | None = Field(default=None, ge=1, strict=True)  # generated tokens, candidates plus verifier
+    max_calls: int | None = Field(default=None, ge=1, strict=True)  # backend requests
+    max_seconds: float | None = Field(default=None, gt=0, strict=True)  # wall clock
 
 
 class PonderOptions(BaseModel):
@@ -62,27 +62,29 @@ class PonderOptions(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="allow")  # other OpenAI fields pass through to backends untouched
+    # Other OpenAI fields pass through to backends untouched. Fields ponder reads are strict, as OpenAI's
+    # are: "1" is not a number and "yes" not a boolean (lax coercion would read them as 1 and true).
+    model_config = ConfigDict(extra="allow")
 
     model: str
     messages: list[ChatMessage] = Field(min_length=1)
-    n: int = Field(default=1, ge=1, le=128)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)  # when thinking: all tokens, reasoning included
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    top_p: float | None = Field(default=None, gt=0, le=1)
-    seed: int | None = None
-    stream: bool = False
+    n: int = Field(default=1, ge=1, le=128, strict=True)
+    max_tokens: int | None = Field(default=None, ge=1, strict=True)
+    max_completion_tokens: int | None = Field(default=None, ge=1, strict=True)  # when thinking: all tokens, reasoning included
+    temperature: float | None = Field(default=None, ge=0, le=2, strict=True)
+    top_p: float | None = Field(default=None, gt=0, le=1, strict=True)
+    seed: int | None = Field(default=None, strict=True)
+    stream: bool = Field(default=False, strict=True)
     stream_options: StreamOptions | None = None
     reasoning_effort: Effort | None = None  # asks the model to think; absent: answer directly
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
     ponder: PonderOptions | None = None
     # vLLM's extensions for continuing a message: the last (assistant) message is continued as raw text
-    continue_final_message: bool = False
-    add_generation_prompt: bool = True
+    continue_final_message: bool = Field(default=False, strict=True)
+    add_generation_prompt: bool = Field(default=True, strict=True)
     stop: str | list[str] | None = None
-    include_stop_str_in_output: bool = False
+    include_stop_str_in_output: bool = Field(default=False, strict=True)
 
     @property
     def stops(self) -> tuple[str, ...]:

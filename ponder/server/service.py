@@ -19,7 +19,8 @@ from typing import AsyncIterator, Callable, Mapping, Sequence
 
 import orjson
 
-from ponder.generators.base import GeneratorError, GeneratorTimeout
+from ponder.generators.base import GeneratorError, GeneratorTimeout, UnsupportedRequest
+from ponder.offload import off_loop
 from ponder.server import protocol as p
 from ponder.server.admission import Admission, LocalAdmission
 from ponder.server.config import ServerConfig
@@ -28,13 +29,14 @@ from ponder.server.metrics import Metrics
 from ponder.server.models import ServedModel
 from ponder.server.proxy import Answer
 from ponder.engine import DEFAULT_EFFORT
-from ponder.server.thinking import Finished, Job, Reasoning, conversation, resolve, think
+from ponder.server.thinking import Finished, Job, Reasoning, check_thinking_n, conversation, resolve, think
 from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.trace import TraceWriter, event_record, result_record
 from ponder.types import Result, SamplingParams, Usage
 
 log = logging.getLogger("ponder.server.requests")
 RETRY_AFTER_SECONDS = 1
+RESOLVE_SECONDS = 5.0  # recognising a request's problem; linear in its text, so only an overloaded server passes it
 
 
 @dataclass
@@ -189,7 +191,7 @@ class ChatService:
             served = self.model(request.model)
             mode = record.mode = self._mode(request, served)
             if mode == "thinking":
-                job = resolve(request, self.config, request_id, self._seed(request))
+                job = await self._resolve(request, request_id)
                 record.strategy = job.plan.strategy
                 reply: Reply = (
                     self._stream(self._think_chunks(job, served, request, record), record)
@@ -241,6 +243,15 @@ class ChatService:
         if request.thinking:
             raise bad_request("continue_final_message continues raw text: drop reasoning_effort and ponder", "continue_final_message")
         return "continue"
+
+    async def _resolve(self, request: p.ChatRequest, request_id: str) -> Job:
+        """The thinking job, worked out off the event loop: recognising the problem a long message states
+        takes time, and every other client waits while the loop computes."""
+        try:
+            return await off_loop(resolve, request, self.config, request_id, self._seed(request), seconds=RESOLVE_SECONDS)
+        except TimeoutError:
+            raise ApiError(503, f"the request could not be read within {RESOLVE_SECONDS:g} s; retry shortly", code="overloaded",
+                           headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
 
     def _seed(self, request: p.ChatRequest) -> int:
         return request.seed if request.seed is not None else self.rng.randrange(2**31)
@@ -356,6 +367,7 @@ class ChatService:
     def _raw_params(self, request: p.ChatRequest, served: ServedModel, thinks: bool = True) -> SamplingParams:
         if request.n > 1 and not self.config.support_n:
             raise bad_request("n > 1 is not supported by this server", "n")
+        check_thinking_n(request, self.config)
         requested = request.max_completion_tokens or request.max_tokens
         params = SamplingParams(
             temperature=1.0 if request.temperature is None else request.temperature,
@@ -384,6 +396,8 @@ class ChatService:
                 generation = await served.generator.generate(conversation(request), request.n, self._raw_params(request, served), **live)
         except GeneratorTimeout as error:
             raise ApiError(504, str(error)) from None
+        except UnsupportedRequest as error:
+            raise bad_request(str(error), "messages") from None
         except GeneratorError as error:
             raise ApiError(502, str(error)) from None
         thought = sum(c.completion_tokens - c.answer_tokens for c in generation.completions)

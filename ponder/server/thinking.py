@@ -70,11 +70,17 @@ def recognise(messages: Sequence[Message], request_id: str) -> tuple[Problem, Ta
     return replace(problem, messages=tuple(messages)), task
 
 
+def check_thinking_n(request: ChatRequest, config: ServerConfig) -> None:
+    """A 400 when a request that thinks asks for more answers than the server allows (each is a whole
+    thought-through solve, or a whole chain of a model that thinks)."""
+    if request.thinking and request.n > config.max_thinking_n:
+        raise bad_request(f"n must be at most {config.max_thinking_n} when thinking", "n")
+
+
 def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: int) -> Job:
     """The job a thinking request asks for, or a 400 naming what is wrong and what is allowed."""
     options = request.ponder
-    if request.n > config.max_thinking_n:
-        raise bad_request(f"n must be at most {config.max_thinking_n} when thinking", "n")
+    check_thinking_n(request, config)
     problem, task = recognise(conversation(request), request_id)
     if options is not None and options.verifier == "none" and task.verifier is not None:
         task = replace(task, verifier=None)  # type: ignore[type-var]

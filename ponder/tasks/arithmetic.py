@@ -14,7 +14,11 @@ from ponder.verifiers.math_answer import MathAnswerVerifier, equivalent, extract
 
 NAME = "arithmetic"
 DEFAULT_DIGITS = (3, 3)  # digits of the two factors
-_STATEMENT = re.compile(r"(\d+)\s*(?:×|\*|x|times|multiplied by)\s*(\d+)", re.IGNORECASE)
+MAX_STATEMENT_DIGITS = 100  # a longer factor in a statement is not read (int() refuses over 4,300 digits)
+# Linear time on untrusted text: a match starts only where a run of digits starts (the lookbehind), and
+# possessive quantifiers never re-read what they matched. Without the lookbehind the search tried every
+# digit of a long run as a start: quadratic (a 20,000-digit message blocked the server for 40 s).
+_STATEMENT = re.compile(r"(?<!\d)(\d++)\s*+(?:×|\*|x|times|multiplied by)\s*+(\d++)", re.IGNORECASE)
 
 
 def prompt_for(a: int, b: int) -> str:
@@ -22,9 +26,16 @@ def prompt_for(a: int, b: int) -> str:
 
 
 def parse_statement(text: str) -> tuple[int, int] | None:
-    """The two factors of a multiplication stated in words, e.g. 'What is 123 × 456?'."""
+    """The two factors of the first multiplication stated in words (None when a factor has more than
+    MAX_STATEMENT_DIGITS digits).
+
+    >>> parse_statement("What is 123 × 456?")
+    (123, 456)
+    """
     match = _STATEMENT.search(text)
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    if not match or max(len(match.group(1)), len(match.group(2))) > MAX_STATEMENT_DIGITS:
+        return None
+    return int(match.group(1)), int(match.group(2))
 
 
 def make_problem(problem_id: str, a: int, b: int) -> Problem:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ponder.errors import PonderError
+from ponder.jsonl import LineError, lines, parse_object
 from ponder.types import Problem
 from ponder.verifiers.base import Verifier
 
@@ -62,30 +62,25 @@ class ItemError:
 
 
 def load_problems(task: Task, path: str | Path) -> tuple[list[Problem], list[ItemError]]:
-    """Read a JSONL problem file. Bad lines become ItemErrors; the good ones are still returned."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise TaskError(f"cannot read problem file {path}: {error}") from None
+    """Read a JSONL problem file, streamed (`ponder.jsonl`). Bad lines become ItemErrors; the good ones
+    are still returned."""
     problems: list[Problem] = []
     errors: list[ItemError] = []
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
+    for number, line in lines(Path(path), TaskError, "problem file "):
+        if isinstance(line, LineError):
+            errors.append(ItemError(number, None, str(line)))
+            continue
         if not line.strip():
             continue
         record_id = None
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ProblemError("a line must be a JSON object")
-            record_id = str(record["id"]) if "id" in record else None
+            record = parse_object(line)
+            record_id = str(record["id"])[:100] if "id" in record else None
             problem = task.from_record(record)
             if problem.id in seen:
                 raise ProblemError(f"duplicate id {problem.id!r}")
-        except json.JSONDecodeError as error:
-            errors.append(ItemError(number, None, f"invalid JSON: {error.msg}"))
-            continue
-        except ProblemError as error:
+        except (LineError, ProblemError) as error:
             errors.append(ItemError(number, record_id, str(error)))
             continue
         seen.add(problem.id)

@@ -20,8 +20,9 @@ from ponder.verifiers.countdown import CountdownVerifier
 NAME = "countdown"
 NUMBER_RANGE = (1, 25)
 TARGET_RANGE = (1, 100)
+MAX_STATEMENT_DIGITS = 100  # a longer number in a statement is not read (int() refuses over 4,300 digits)
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
-_EXPRESSION = re.compile(r"[\d\s+\-*/×÷−()]*\d[\d\s+\-*/×÷−()]*")
+_EXPRESSION = re.compile(r"[\d\s+\-*/×÷−()]+")  # a maximal run of expression characters: linear time
 
 
 def prompt_for(numbers: list[int], target: int) -> str:
@@ -89,7 +90,7 @@ def extract(text: str) -> str | None:
     for line in reversed(text.strip().splitlines()):
         line = line.split("=")[0] if "=" in line else line
         found = [m.group().strip() for m in _EXPRESSION.finditer(line)]
-        found = [f for f in found if f and any(ch.isdigit() for ch in f)]
+        found = [f for f in found if any(ch.isdigit() for ch in f)]
         if found:
             return max(found, key=len)
     return None
@@ -126,14 +127,18 @@ class CountdownTask:
         return problems
 
 
+# Possessive quantifiers (`++`, `*+`) never give back what they matched, so an attempt at each
+# "number(s)" reads its list once and the search stays linear in the text; the earlier backtracking form
+# took exponential time on a long run of digits (one 24-digit chat message froze the server).
 _STATEMENT = re.compile(
-    r"numbers?\s+((?:\d+\s*(?:,|and|&)?\s*)+?)\s*(?:,\s*)?(?:to\s+)?(?:make|reach|get|equal|form)\s+(\d+)",
+    r"\bnumbers?\s++((?:\d++(?:\s*+(?:,|and\b|&))*+\s*+)++)(?:to\s++)?(?:make|reach|get|equal|form)\s++(\d++)",
     re.IGNORECASE,
 )
 
 
 def parse_statement(text: str) -> tuple[list[int], int] | None:
-    """The numbers and target of a countdown problem stated in words.
+    """The numbers and target of a countdown problem stated in words (None when a number has more
+    than MAX_STATEMENT_DIGITS digits: no countdown problem is that large).
 
     >>> parse_statement("Use the numbers 3, 5, 7 and 11 to make 24.")
     ([3, 5, 7, 11], 24)
@@ -141,5 +146,7 @@ def parse_statement(text: str) -> tuple[list[int], int] | None:
     match = _STATEMENT.search(text)
     if not match:
         return None
-    numbers = [int(n) for n in re.findall(r"\d+", match.group(1))]
-    return (numbers, int(match.group(2))) if numbers else None
+    numbers = re.findall(r"\d+", match.group(1))
+    if any(len(n) > MAX_STATEMENT_DIGITS for n in (*numbers, match.group(2))):
+        return None
+    return [int(n) for n in numbers], int(match.group(2))

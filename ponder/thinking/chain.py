@@ -49,8 +49,8 @@ class Chain:
         tool: ToolSession | None = None,
         on_text: Callable[[str, str], None] | None = None,
     ):
-        if cap < 0 or minimum < 0:
-            raise ValueError("thinking cap and minimum must not be negative")
+        if cap < 0 or minimum < 0 or max_answer < 0:
+            raise ValueError("thinking cap, minimum and answer length must not be negative")
         self.vocabulary = vocabulary
         self.cap, self.minimum, self.close, self.cue = cap, min(minimum, cap), list(close), list(cue)
         self.max_answer, self.tool, self.on_text = max_answer, tool, on_text
@@ -143,7 +143,7 @@ class Chain:
     def _close(self) -> None:
         self.queue.extend((token, "close") for token in self.close)
         self.close_tokens += len(self.close)
-        self.phase = "answer"
+        self.phase = "answer" if self.max_answer > 0 else "done"  # no room left for an answer: the chain ends closed
         self._emit("close", "".join(self.vocabulary.decode(token) for token in self.close))
 
     def _answer_token(self, token: int) -> None:

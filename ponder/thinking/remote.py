@@ -188,12 +188,16 @@ class RemoteThinking:
                 break
         closing = fmt.end if ended else fmt.close
         if not ended:
+            closing = closing.encode()[: max(0, params.max_tokens - spent)].decode(errors="ignore")  # what fits of it
             close_tokens = cost(closing)
             emit("close", closing)
-        answer_room = max(1, min(ANSWER_ROOM, params.max_tokens - spent - close_tokens))
-        reply = await self._round(messages, fmt.opening + thought + closing, params, answer_room, (), deadline)
-        rounds += 1
-        prompt_tokens += reply.prompt_tokens
+        answer_room = min(ANSWER_ROOM, params.max_tokens - spent - close_tokens)
+        if answer_room < 1:  # the completion limit leaves no room for an answer: the chain ends unanswered
+            reply = Round(text="", tokens=0, prompt_tokens=0, finish_reason="length")
+        else:
+            reply = await self._round(messages, fmt.opening + thought + closing, params, answer_room, (), deadline)
+            rounds += 1
+            prompt_tokens += reply.prompt_tokens
         emit("answer", reply.text)
         answer = reply.text.strip()
         text = fmt.render(problem, answer) if fmt.render is not None and problem is not None else answer

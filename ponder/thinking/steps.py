@@ -26,7 +26,9 @@ from typing import Callable, Sequence
 
 from ponder.types import Problem
 
-PLAIN_OPERATION = re.compile(r"(\d+)\s*([-+*/x×÷−])\s*(\d+)\s*=\s*(\d+)")
+# Linear on model output: a match starts only where a run of digits starts, and possessive quantifiers
+# never re-read a run (the plain form tried every digit of a long run as a start: quadratic).
+PLAIN_OPERATION = re.compile(r"(?<!\d)(\d++)\s*+([-+*/x×÷−])\s*+(\d++)\s*+=\s*+(\d++)")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Extraction follows the GSM8K convention (Cobbe et al. 2021: the answer follows '####') and the common
 '\\boxed{...}' / 'the answer is ...' forms, falling back to the last number in the reply. Equivalence is
-exact for integers, decimals and fractions, and symbolic (sympy) for simple expressions. Model output
-is untrusted, so only a whitelisted alphabet ever reaches sympy's parser.
+exact for integers, decimals and fractions, and by value for short expressions (`bounded_math`: exact for
+rational ones, to 40 digits with sqrt and pi). Model output is untrusted: every pattern here runs in time
+linear in the reply, and no expression is evaluated beyond a bounded size, so no reply can hang a check.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ponder.offload import CHECK_SECONDS, off_loop
 from ponder.types import Problem, Verdict
 from ponder.verifiers.base import UNPARSABLE
+from ponder.verifiers.bounded_math import MAX_CHARS, TooLarge, Unevaluable, same_value, value_of
 
-MAX_ANSWER_CHARS = 100
+MAX_ANSWER_CHARS = MAX_CHARS
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:/\d+)?|-?\.\d+")
 _MARKERS = (
     re.compile(r"####\s*(.+)"),
     re.compile(r"\\boxed\{([^{}]+)\}"),
     re.compile(r"(?:final answer|the answer|answer)\s*(?:is|:)\s*(.+)", re.IGNORECASE),
 )
-_SAFE = re.compile(r"^(?:[0-9.+\-*/^() ]|sqrt|pi)*$")
 
 
 def extract_final_answer(text: str) -> str | None:
@@ -51,9 +53,9 @@ def _clean(answer: str) -> str | None:
 
 
 def as_fraction(answer: str) -> Fraction | None:
-    """Exact value of an integer, decimal or fraction; None for anything else."""
+    """Exact value of an integer, decimal or fraction; None for anything else (or a number too long to read)."""
     text = answer.replace(",", "").replace(" ", "")
-    if re.fullmatch(r"-?\d+(?:\.\d+)?|-?\.\d+|-?\d+/\d+", text):
+    if len(text) <= MAX_ANSWER_CHARS and re.fullmatch(r"-?\d+(?:\.\d+)?|-?\.\d+|-?\d+/\d+", text):
         try:
             return Fraction(text)
         except (ValueError, ZeroDivisionError):
@@ -61,8 +63,9 @@ def as_fraction(answer: str) -> Fraction | None:
     return None
 
 
-def equivalent(answer: str | None, reference: str) -> bool:
-    """Whether two answers denote the same number or expression."""
+def compare(answer: str | None, reference: str) -> bool | None:
+    """Whether two answers denote the same number or expression; None when that cannot be checked
+    (an expression too large to evaluate, such as 9**9**8)."""
     if answer is None:
         return False
     a, b = as_fraction(answer), as_fraction(reference)
@@ -70,21 +73,18 @@ def equivalent(answer: str | None, reference: str) -> bool:
         return a == b
     if answer.strip() == reference.strip():
         return True
-    return _symbolically_equal(answer, reference)
-
-
-def _symbolically_equal(answer: str, reference: str) -> bool:
-    if any(len(s) > MAX_ANSWER_CHARS or not _SAFE.match(s) or s.count("^") > 1 for s in (answer, reference)):
-        return False
-    from sympy import simplify
-    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
-
     try:
-        left = parse_expr(answer.replace("^", "**"), transformations=standard_transformations)
-        right = parse_expr(reference.replace("^", "**"), transformations=standard_transformations)
-        return bool(simplify(left - right) == 0)
-    except Exception:  # sympy raises many types on odd input; any failure means "not shown equal"
+        left, right = value_of(answer.strip()), value_of(reference.strip())
+    except TooLarge:
+        return None
+    except Unevaluable:
         return False
+    return same_value(left, right)
+
+
+def equivalent(answer: str | None, reference: str) -> bool:
+    """Whether two answers are shown to denote the same number or expression."""
+    return compare(answer, reference) is True
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class MathAnswerVerifier:
 
     name: str = "math_answer"
     max_tokens: int = 0
+    seconds: float = CHECK_SECONDS  # an answer not checked within this is scored unverifiable
 
     async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
         if "answer" not in problem.data:
@@ -101,6 +102,13 @@ class MathAnswerVerifier:
         if answer is None:
             return UNPARSABLE
         reference = str(problem.data["answer"])
-        if equivalent(answer, reference):
+        try:  # two plain numbers compare at once; an expression's value may take milliseconds: off the event loop
+            plain = as_fraction(answer) is not None and as_fraction(reference) is not None
+            same = compare(answer, reference) if plain else await off_loop(compare, answer, reference, seconds=self.seconds)
+        except TimeoutError:
+            same = None
+        if same is None:
+            return Verdict(score=0.0, correct=None, feedback=f"{answer[:40]} cannot be checked (too large, or not within {self.seconds:g} s)")
+        if same:
             return Verdict(score=1.0, correct=True, feedback=f"{answer} is correct")
         return Verdict(score=0.0, correct=False, feedback=f"{answer} is not the right answer")

@@ -24,6 +24,8 @@ from ponder.errors import PonderError
 from ponder.thinking.steps import PLAIN_OPERATION
 from ponder.types import Problem, Verdict
 
+MAX_STEP_DIGITS = 100  # a longer number in a step is none the problem has (and int() refuses over 4,300 digits)
+
 
 class PRMError(PonderError, ValueError):
     """A process verifier cannot be built or cannot judge this task."""
@@ -104,6 +106,8 @@ def countdown_progress(numbers: Sequence[int], target: int, steps: Sequence[str]
         match = PLAIN_OPERATION.search(step)
         if match is None:
             continue  # words between operations are neither right nor wrong
+        if max(len(group) for group in match.groups()) > MAX_STEP_DIGITS:
+            return 0.0, False, f"{step[:40]!r} uses a number that is not left"
         a, op, b, claimed = int(match.group(1)), match.group(2), int(match.group(3)), int(match.group(4))
         used = Counter([Fraction(a), Fraction(b)])
         if used - pool:
@@ -153,7 +157,7 @@ def multiplication_progress(a: int, b: int, steps: Sequence[str]) -> tuple[float
 
 def _number(text: str) -> int | None:
     text = text.strip().replace(",", "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdecimal() and len(text) <= MAX_STEP_DIGITS else None
 
 
 @dataclass(frozen=True)

@@ -58,3 +58,38 @@ def test_fuzzing_finds_no_server_error_and_no_schema_violation(fuzzed, mode):
     print(f"{mode}: fuzzing reached the chat service {sum(reached.values())} times: {dict(reached)}")
     if mode == schemathesis.GenerationMode.POSITIVE:
         assert reached[("thinking", 200)] > 0 and reached[("generate", 200)] > 0  # the fuzz got past validation
+
+
+NOT_JSON = [float("nan"), float("inf"), float("-inf"), "\ud800", "tail \udfff"]  # what Python's json writes and strict parsers refuse
+
+
+def _poison(value, choice: int, depth: int = 0):
+    """`value` with one leaf (chosen by `choice`) replaced by NaN, an infinity or an unpaired surrogate."""
+    if isinstance(value, dict) and value and depth < 4:
+        key = sorted(value)[choice % len(value)]
+        return {**value, key: _poison(value[key], choice // 7, depth + 1)}
+    if isinstance(value, list) and value and depth < 4:
+        index = choice % len(value)
+        return value[:index] + [_poison(value[index], choice // 7, depth + 1)] + value[index + 1:]
+    return NOT_JSON[choice % len(NOT_JSON)]
+
+
+def test_bodies_with_nan_infinity_or_lone_surrogates_get_a_400_never_a_500(fuzzed):
+    import httpx
+    from hypothesis import strategies as st
+
+    schema = schemathesis.openapi.from_url(f"{fuzzed.root}/openapi.json")
+    chat = next(r.ok() for r in schema.get_all_operations() if r.ok().label == "POST /v1/chat/completions")
+
+    @given(case=chat.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE), choice=st.integers(0, 10**6))
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def fuzz(case, choice):
+        if not isinstance(case.body, dict):
+            return
+        body = _poison({**case.body, "model": "ponder-tiny"}, choice)
+        raw = json.dumps(body).encode("utf-8", "surrogatepass")  # Python writes NaN and Infinity; a lone surrogate as \ud800
+        answer = httpx.post(f"{fuzzed.base_url}/chat/completions", content=raw, headers={"content-type": "application/json"}, timeout=30)
+        assert answer.status_code == 400, (raw[:200], answer.text[:200])
+        assert answer.json()["error"]["type"] == "invalid_request_error"
+
+    fuzz()

@@ -56,6 +56,13 @@ def test_local_chains_never_pass_their_cap_and_honour_the_minimum(models, cap, s
         assert completion.completion_tokens <= params.max_tokens
 
 
+@pytest.mark.parametrize("max_tokens", [1, 2, 3, 4])
+def test_a_completion_limit_too_short_for_the_closing_tag_is_still_kept(models, max_tokens):
+    params = with_thinking(SamplingParams(temperature=1.0, seed=max_tokens), thinking_budget(4), max_tokens)
+    for completion in think(models["sometimes"], 2, params):
+        assert completion.completion_tokens <= max_tokens
+
+
 def test_a_model_without_think_tags_refuses_a_thinking_budget(embedded):
     params = with_thinking(SamplingParams(), thinking_budget(16))
     with pytest.raises(GeneratorError, match="does not think"):

@@ -49,6 +49,16 @@ def test_no_chain_passes_its_thinking_cap_or_its_completion_limit(think, cap, mi
             assert completion.tool_tokens == 0
 
 
+@pytest.mark.parametrize("max_tokens", [1, 2, 3, 4])
+@pytest.mark.parametrize("cap", [0, 1, 2, 3, 4, None])
+def test_no_chain_passes_a_completion_limit_of_one_to_four_tokens(think, max_tokens, cap):
+    """At the edge a forced close used to be charged on top of the answer: 2 tokens spent under a limit of 1."""
+    params = with_thinking(SamplingParams(temperature=1.0, seed=max_tokens), thinking_budget(cap), max_tokens)
+    for completion in generate(think, 2, params):
+        assert completion.completion_tokens <= max_tokens
+        assert completion.thinking_tokens <= (max_tokens if cap is None else cap)
+
+
 def test_a_minimum_keeps_a_chain_thinking_past_where_it_would_stop(think):
     params = SamplingParams(temperature=1.0, seed=0)
     early = min((c for c in generate(think, 16, with_thinking(params, thinking_budget(512))) if c.finish_reason == "stop" and c.close_tokens == 0),

@@ -62,7 +62,7 @@ def test_ponder_monitor_refuses_a_file_without_chains_in_one_line(tmp_path):
     assert result.returncode == 2 and "no chains" in result.stderr and "Traceback" not in result.stderr
     path.write_text("not json\n")
     result = run_cli("monitor", str(path))
-    assert result.returncode == 2 and "other.jsonl:1: not JSON" in result.stderr
+    assert result.returncode == 2 and "other.jsonl:1: invalid JSON" in result.stderr
 
 
 def test_a_model_judge_through_an_openai_endpoint_adds_its_flags(scripted_backend, tmp_path):

@@ -100,7 +100,7 @@ def parse_move(text: str, names: dict[str, int]) -> str | None:
     lookup = {_normal(name): name for name in names}
     if _normal(guess) in lookup:
         return lookup[_normal(guess)]
-    if guess.strip().isdigit():
+    if guess.strip().isdecimal() and len(guess.strip()) <= 9:  # an action id (never a 4,300-digit one int() refuses)
         by_id = {action: name for name, action in names.items()}
         return by_id.get(int(guess.strip()))
     return None

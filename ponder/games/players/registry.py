@@ -15,7 +15,7 @@ from ponder.games.players.spec import PLAYER_HELP, PlayerError, PlayerSpec, pars
 
 def _search_limits(spec: PlayerSpec, default_steps: int | None) -> SearchLimits:
     steps = spec.argument
-    if steps and not steps.isdigit():
+    if steps and not (steps.isascii() and steps.isdigit() and len(steps) <= 12):
         raise PlayerError(f"{spec.text}: {spec.kind} takes a whole number of steps (simulations, iterations), e.g. {spec.kind}:256")
     try:
         return SearchLimits(
