@@ -101,14 +101,10 @@ async def scale(
         manifest["finished"] = finished if not summary.failed_units else None
         store.put("manifest", manifest)
         write_manifest(out, manifest)
-    if summary.failed_units and not store_has_samples(out):
+        nothing_stored = not store.sample_counts() and not store.run_keys()
+    if summary.failed_units and nothing_stored:
         return summary, None  # every unit failed: nothing to render yet; the caller reports the failures
     return summary, render(out)
-
-
-def store_has_samples(out: Path) -> bool:
-    with Store(out / STORE_NAME) as store:
-        return bool(store.sample_counts()) or bool(store.run_keys())
 
 
 def run_scale(*args: Any, **kwargs: Any) -> tuple[SweepSummary, Analysis | None]:

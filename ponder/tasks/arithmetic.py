@@ -8,13 +8,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ponder.tasks.base import Split, record_id, require_int, split_of
+from ponder.tasks.base import MAX_STATEMENT_DIGITS, Split, record_id, require_int, split_of
 from ponder.types import Problem
 from ponder.verifiers.math_answer import MathAnswerVerifier, equivalent, extract_final_answer
 
 NAME = "arithmetic"
 DEFAULT_DIGITS = (3, 3)  # digits of the two factors
-MAX_STATEMENT_DIGITS = 100  # a longer factor in a statement is not read (int() refuses over 4,300 digits)
 # Linear time on untrusted text: a match starts only where a run of digits starts (the lookbehind), and
 # possessive quantifiers never re-read what they matched. Without the lookbehind the search tried every
 # digit of a long run as a start: quadratic (a 20,000-digit message blocked the server for 40 s).

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ponder.tasks.base import ProblemError, Split, record_id, require_int, split_of
+from ponder.tasks.base import MAX_STATEMENT_DIGITS, ProblemError, Split, record_id, require_int, split_of
 from ponder.types import Problem
 from ponder.verifiers import countdown as checker
 from ponder.verifiers.countdown import CountdownVerifier
@@ -20,7 +20,6 @@ from ponder.verifiers.countdown import CountdownVerifier
 NAME = "countdown"
 NUMBER_RANGE = (1, 25)
 TARGET_RANGE = (1, 100)
-MAX_STATEMENT_DIGITS = 100  # a longer number in a statement is not read (int() refuses over 4,300 digits)
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _EXPRESSION = re.compile(r"[\d\s+\-*/×÷−()]+")  # a maximal run of expression characters: linear time
 
