@@ -14,8 +14,8 @@ import time
 import torch
 from transformers.utils import logging as hf_logging
 
-from ponder.generators.embedded import EmbeddedGenerator
-from ponder.generators.embedded_codec import countdown_prompt, multiply_prompt
+from ponder.embedded.tiny import EmbeddedGenerator
+from ponder.embedded.codec import countdown_prompt, multiply_prompt
 from ponder.generators.sampling import sample
 
 PROMPTS = (countdown_prompt([3, 5, 7, 11], 24), multiply_prompt(482, 913))

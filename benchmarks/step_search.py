@@ -17,7 +17,7 @@ from ponder.budget import Limits
 from ponder.engine import make_plan, solve
 from ponder.tasks import get_task
 from ponder.types import SamplingParams
-from ponder.verifiers.prm import load_prm
+from ponder.loading import load_prm
 
 
 class Timed:
@@ -69,8 +69,8 @@ def main() -> None:
     parser.add_argument("--problems", type=int, default=20)
     parser.add_argument("--candidates", type=int, default=8)
     args = parser.parse_args()
-    from ponder.generators.embedded import EmbeddedGenerator
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.embedded.tiny import EmbeddedGenerator
+    from ponder.embedded.think import EmbeddedThinkGenerator
 
     models = {"arithmetic": EmbeddedGenerator(threads=2), "countdown-reachable": EmbeddedThinkGenerator(threads=2)}
     print("| task | strategy | PRM | steps/s | PRM calls/s | candidates (finished solutions)/s | wall time outside model and PRM |")

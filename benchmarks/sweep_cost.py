@@ -19,9 +19,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from ponder.generators.base import Forwarding
 from ponder.budget import Limits
 from ponder.engine import Plan, solve_all
-from ponder.generators.embedded import EmbeddedGenerator
+from ponder.embedded.tiny import EmbeddedGenerator
 from ponder.scaling.curves import budgets
 from ponder.scaling.store import Store
 from ponder.scaling.sweep import SweepConfig, chunk_seed, run_sweep
@@ -31,11 +32,12 @@ from ponder.types import Message
 POOL = ("single", "best_of_n", "majority", "weighted_majority")
 
 
-class Timed:
+class Timed(Forwarding):
     """The generator, with the seconds spent inside it counted."""
 
     def __init__(self, inner):
-        self.inner, self.seconds, self.name, self.parameter_count = inner, 0.0, inner.name, inner.parameter_count
+        super().__init__(inner)
+        self.seconds = 0.0
 
     async def generate(self, *args, **kwargs):
         started = time.perf_counter()
@@ -43,12 +45,6 @@ class Timed:
             return await self.inner.generate(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - started
-
-    def prompt_tokens_bound(self, messages):
-        return self.inner.prompt_tokens_bound(messages)
-
-    def calls_for(self, n):
-        return self.inner.calls_for(n)
 
 
 async def naive(task, problems, generator, config) -> int:

@@ -15,9 +15,9 @@ import time
 
 import torch
 
-from ponder.generators.embedded_think import MODEL_DIR, EmbeddedThinkGenerator
+from ponder.embedded.think import MODEL_DIR, EmbeddedThinkGenerator
 from ponder.tasks.countdown_reachable import CountdownReachableTask
-from ponder.thinking.decode import decode_chains
+from ponder.generators.decode import decode_chains
 from ponder.tools.countdown_calculator import think_prompt
 from ponder.types import SamplingParams, ThinkingBudget
 

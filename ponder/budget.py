@@ -109,15 +109,32 @@ class Price:
         return (prompt_tokens * self.prompt + completion_tokens * self.completion) / 1e6
 
 
-EFFORT_LEVELS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 TOKENS_PER_CANDIDATE = 1024  # the token allowance of each preset is this many per candidate
-_EFFORT_CANDIDATES = {"none": 1, "minimal": 2, "low": 4, "medium": 8, "high": 16, "xhigh": 64, "max": 256}
+
+
+@dataclass(frozen=True)
+class Effort:
+    """What one `reasoning_effort` level stands for."""
+
+    candidates: int  # wider: candidates a strategy may draw (with TOKENS_PER_CANDIDATE tokens each)
+    thinking_tokens: int  # longer: a model that thinks writes one chain of thought this long (o1 semantics)
+
+
+# The one effort table: the library, `ponder solve --effort` and `ponder serve` all read it.
+EFFORTS: Mapping[str, Effort] = MappingProxyType({
+    "none": Effort(1, 0),
+    "minimal": Effort(2, 64),
+    "low": Effort(4, 256),
+    "medium": Effort(8, 1024),
+    "high": Effort(16, 2048),
+    "xhigh": Effort(64, 3000),
+    "max": Effort(256, 3900),
+})
+EFFORT_LEVELS = tuple(EFFORTS)
 DEFAULT_EFFORTS: Mapping[str, Limits] = MappingProxyType(
-    {
-        level: Limits(max_candidates=count, max_tokens=count * TOKENS_PER_CANDIDATE)
-        for level, count in _EFFORT_CANDIDATES.items()
-    }
+    {level: Limits(max_candidates=e.candidates, max_tokens=e.candidates * TOKENS_PER_CANDIDATE) for level, e in EFFORTS.items()}
 )
+DEFAULT_THINKING_EFFORTS: Mapping[str, int] = MappingProxyType({level: e.thinking_tokens for level, e in EFFORTS.items()})
 
 
 def effort_limits(level: str, presets: Mapping[str, Limits] = DEFAULT_EFFORTS) -> Limits:

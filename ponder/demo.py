@@ -14,7 +14,7 @@ from ponder.generators.base import Generator
 from ponder.scaling.analysis import Analysis
 from ponder.scaling.harness import scale
 from ponder.scaling.longer_wider import write as write_longer_wider
-from ponder.scaling.sweep import Progress, SweepConfig, SweepSummary
+from ponder.scaling.sweep import SweepProgress, SweepConfig, SweepSummary
 from ponder.tasks import get_task
 
 DEMO_SEED = 20261122  # held-out problems: the test split is never trained on, whatever the seed
@@ -35,7 +35,7 @@ THINK_PROBLEMS = 24  # at most this many problems for the thinking sweeps (chain
 
 async def demo(
     generators: Mapping[str, Generator], out: Path, problems: int,
-    on_progress: Callable[[str, Progress], None] = lambda name, progress: None,
+    on_progress: Callable[[str, SweepProgress], None] = lambda name, progress: None,
 ) -> list[tuple[str, SweepConfig, SweepSummary, Analysis]]:
     """Run every demo sweep into out/NAME (resuming what is there); `generators` maps model names to generators."""
     results = []

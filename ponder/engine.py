@@ -13,7 +13,8 @@ from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, effort_limits
 from ponder.generators.base import Generator
 from ponder.strategies import default_strategy, get_strategy
-from ponder.strategies.base import Event, Run
+from ponder.strategies.base import Run
+from ponder.types import Event
 from ponder.strategies.registry import StrategyError
 from ponder.tasks.base import Task
 from ponder.types import Problem, Result, SamplingParams, ThoughtListener

@@ -71,9 +71,10 @@ def parse_object(text: str) -> dict:
     return record
 
 
-def json_objects(path: Path, error: type[Exception], what: str = "") -> Iterator[tuple[int, dict]]:
+def json_objects(path: Path, error: type[Exception], what: str = "", skip_malformed: bool = False) -> Iterator[tuple[int, dict]]:
     """(line number, object) for every non-blank line; `error` (a message naming the file and the line)
-    when the file cannot be read or a line is not a JSON object."""
+    when the file cannot be read or a line is not a JSON object, unless `skip_malformed` (a file another
+    process may be appending to, or a line cut by a kill): then such lines are passed over."""
     for number, text in lines(Path(path), error, what):
         try:
             if isinstance(text, LineError):
@@ -82,5 +83,7 @@ def json_objects(path: Path, error: type[Exception], what: str = "") -> Iterator
                 continue
             record = parse_object(text)
         except LineError as failure:
+            if skip_malformed:
+                continue
             raise error(f"{path}:{number}: {failure}") from None
         yield number, record

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from ponder.generators.base import Capabilities
 from ponder.types import Completion, Generation, Message, Problem, SamplingParams, Verdict
 
 
@@ -35,6 +36,7 @@ class ScriptedGenerator:
     name: str = "scripted"
     parameter_count: int | None = 1000
     supports_n: bool = True
+    capabilities: Capabilities = Capabilities(continues=True)  # continue_final below
     calls: list[tuple[int, SamplingParams]] = field(default_factory=list)
     conversations: list[tuple[Message, ...]] = field(default_factory=list)  # the messages of each call
     generated: int = 0  # completion tokens returned so far

@@ -9,7 +9,7 @@ from typing import IO, Any, Iterator
 
 from ponder.errors import PonderError
 from ponder.jsonl import json_objects
-from ponder.strategies.base import Event
+from ponder.types import Event
 from ponder.types import Candidate, Result
 
 

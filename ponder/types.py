@@ -13,6 +13,9 @@ Role = Literal["system", "user", "assistant", "tool"]
 # Hears a thinking generator's output as it is decoded: (choice index, channel, text); channels are
 # 'thought', 'tool', 'close' and 'answer'. Called from the decoding thread.
 ThoughtListener = Callable[[int, str, str], None]
+# Hears how far a long job has come: (phase, done, total or None, figures to show beside it). Library code
+# only calls it; the CLI draws it (a bar on a terminal, milestone lines in a log).
+ProgressListener = Callable[[str, int, "int | None", Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True)
@@ -163,3 +166,19 @@ class Result:
     candidates: tuple[Candidate, ...]
     usage: Usage
     stop_reason: StopReason  # solved early, ran its course, or the budget ran out (anytime answer)
+
+
+EventKind = Literal["candidate", "scored", "best", "decision", "error", "done", "step"]
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress while thinking; the CLI shows it, traces store it, the server streams it."""
+
+    kind: EventKind
+    problem_id: str
+    strategy: str
+    message: str
+    usage: Usage
+    candidate: Candidate | None = None
+    node: Mapping[str, Any] | None = None  # a "step" event's node of a step search: id, parent, depth, step, score, finished

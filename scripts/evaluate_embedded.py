@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ponder.budget import Limits
 from ponder.engine import Plan, solve_all
-from ponder.generators import load_generator
+from ponder.loading import load_generator
 from ponder.generators.base import Generator
 from ponder.tasks import get_task
 from ponder.types import SamplingParams

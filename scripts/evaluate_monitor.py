@@ -23,7 +23,7 @@ import json
 import random
 from pathlib import Path
 
-from ponder.generators.embedded_think import EmbeddedThinkGenerator
+from ponder.embedded.think import EmbeddedThinkGenerator
 from ponder.monitor.rules import BEHAVIOURS, ChainView, flags, normalise
 from ponder.tasks.countdown import CountdownTask
 from ponder.tasks.countdown_reachable import CountdownReachableTask

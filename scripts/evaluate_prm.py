@@ -18,14 +18,14 @@ from pathlib import Path
 
 from ponder.scaling.calibration import auc, calibration
 from ponder.tasks import get_task
-from ponder.training.prm import countdown_rollouts, multiplication_rollouts
-from ponder.verifiers.learned_prm import LearnedPRM, encode
+from ponder.training.recipes.prm_model import countdown_rollouts, multiplication_rollouts
+from ponder.embedded.prm import LearnedPRM, encode
 from ponder.verifiers.prm import ExactPRM
 
 
 def partials(task: str, problems: int, seed: int):
-    from ponder.generators.embedded import EmbeddedGenerator
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.embedded.tiny import EmbeddedGenerator
+    from ponder.embedded.think import EmbeddedThinkGenerator
 
     rng = random.Random(seed)
     found = get_task(task).generate(problems, seed)

@@ -26,14 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ponder.generators.embedded_think import MODEL_DIR, EmbeddedThinkGenerator
+from ponder.embedded.think import MODEL_DIR, EmbeddedThinkGenerator
 from ponder.scaling.estimators import bootstrap_ci
 from ponder.tasks.countdown import CountdownTask
 from ponder.tasks.countdown_reachable import CountdownReachableTask
 from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.tools.countdown_calculator import POSITIONS, after, apply, think_prompt
 from ponder.training.exchange import pass_at_k
-from ponder.training.search_traces import closeness, operations
+from ponder.training.recipes.search_traces import closeness, operations
 from ponder.types import SamplingParams
 
 GRADER = CountdownTask()

@@ -6,7 +6,7 @@
   the exact outcome of that cap, never read off a longer chain);
 - best of K sampled chains with the exact checker (correct when any chain is);
 - on the uniform-reachable generator (`tasks.countdown_reachable`, independent of training) and on the
-  held-out split of the training generator (`training.search_traces.random_walk_instance`), both reported;
+  held-out split of the training generator (`training.recipes.search_traces.random_walk_instance`), both reported;
 - the classic 24 game at the plan `ponder solve` runs by default (7 sampled chains, best-of-N).
 Accuracy with a 95% bootstrap CI over problems; mean thinking tokens per chain; how many chains were
 closed at the cap (forced to answer) and how often such a forced answer is right.
@@ -21,13 +21,13 @@ import time
 
 import numpy as np
 
-from ponder.generators.embedded_think import MODEL_DIR, EmbeddedThinkGenerator
+from ponder.embedded.think import MODEL_DIR, EmbeddedThinkGenerator
 from ponder.scaling.estimators import bootstrap_ci
 from ponder.tasks.countdown import CountdownTask, make_problem
 from ponder.tasks.countdown_reachable import CountdownReachableTask, game_of_24
 from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.tools.countdown_calculator import think_prompt
-from ponder.training.search_traces import random_walk_instance
+from ponder.training.recipes.search_traces import random_walk_instance
 from ponder.types import SamplingParams
 
 GRADER = CountdownTask()

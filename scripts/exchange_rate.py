@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ponder.generators.embedded_think import MODEL_DIR
+from ponder.embedded.think import MODEL_DIR
 from ponder.training.exchange import CheckpointChains, exchange_rate, frontier, grid
 
 KS = (1, 2, 4, 8)

@@ -7,7 +7,7 @@ from processes import Server
 
 @pytest.fixture(scope="session")
 def embedded():
-    from ponder.generators.embedded import EmbeddedGenerator
+    from ponder.embedded.tiny import EmbeddedGenerator
 
     return EmbeddedGenerator(threads=1)
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "arena": ("games", "round robin between game players: ratings with CIs, replays, report (resumable)"),
     "train": ("training", "RL on verifiable rewards (GRPO) for a local model: metrics, checkpoints, report (resumable)"),
     "monitor": ("training", "flag named behaviours in chains of thought (a trace, a run's rollouts)"),
+    "recipe": ("training", "retrain one of the shipped models from its recipe (tiny-model, think-model, prm-model)"),
 }
 
 
@@ -86,7 +87,7 @@ def check_sampling(args: argparse.Namespace) -> None:
 
 def model_for(spec: str, task: str | None) -> str:
     """The --model spec, with 'embedded' resolved to the embedded model that is best on the task."""
-    from ponder.generators.spec import embedded_for
+    from ponder.embedded import embedded_for
 
     return embedded_for(task) if spec == "embedded" else spec
 
@@ -94,7 +95,7 @@ def model_for(spec: str, task: str | None) -> str:
 def load_model(spec: str, timeout: float, task: str | None = None, few_shot: str | None = None):
     """The generator a --model spec names ('embedded': the best embedded model for `task`), behind a
     few-shot prompt when one is given (the template's text)."""
-    from ponder.generators import load_generator
+    from ponder.loading import load_generator
     from ponder.generators.few_shot import with_few_shot
 
     return with_few_shot(load_generator(model_for(spec, task), timeout=timeout), few_shot)
@@ -109,7 +110,7 @@ def few_shot_text(args: argparse.Namespace) -> str | None:
 def price_of(path: Path, generator: Any, spec: str):
     """The model's entry in a --price-table: under the generator's name, else the bare model name."""
     from ponder.budget import load_price
-    from ponder.generators import parse_model_spec
+    from ponder.generators.spec import parse_model_spec
 
     return load_price(path, [generator.name, parse_model_spec(spec).model])
 

@@ -62,3 +62,30 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Bars:
+    """A `types.ProgressListener` drawn as one `Progress` per phase (a new phase closes the one before)."""
+
+    def __init__(self, unit: str = "step", **options: Any):
+        self.unit, self.options = unit, options
+        self.phase: str | None = None
+        self.bar: Progress | None = None
+
+    def __call__(self, phase: str, done: int, total: int | None, figures: Mapping[str, Any]) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase, self.bar = phase, Progress(phase, self.unit, total, **self.options)
+        if self.bar is not None:
+            self.bar.update(done, total=total, postfix=figures)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.phase, self.bar = None, None
+
+    def __enter__(self) -> Bars:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

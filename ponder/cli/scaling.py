@@ -94,11 +94,12 @@ def sweep_config(args: argparse.Namespace) -> SweepConfig:
 
 
 def run_scale(args: argparse.Namespace) -> int:
-    from ponder.cli.progress import Progress
+    import asyncio
     from dataclasses import replace
     from functools import partial
 
-    from ponder.scaling.harness import run_scale as scale
+    from ponder.cli.progress import Progress
+    from ponder.scaling.harness import scale
     from ponder.scaling.sweep import SweepState, needed_prm, sweep_state
     from ponder.tasks import get_task
     from ponder.tasks.base import load_problems
@@ -136,8 +137,8 @@ def run_scale(args: argparse.Namespace) -> int:
     with workers:
         for run_config, out in runs:
             try:
-                summary, analysis = scale(run_config, problems, task, generator, out, command=["ponder", *sys.argv[1:]],
-                                          on_progress=on_progress, workers=workers)
+                summary, analysis = asyncio.run(scale(run_config, problems, task, generator, out, command=["ponder", *sys.argv[1:]],
+                                                      on_progress=on_progress, workers=workers))
             except KeyboardInterrupt:
                 bar.close()
                 print(f"ponder: stopped; everything finished so far is stored in {out / 'sweep.sqlite'}. "
@@ -213,7 +214,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
     from ponder.cli.progress import Progress
     from ponder.demo import DEMO_SWEEPS, THINK_SWEEP, demo
-    from ponder.generators import load_generator
+    from ponder.loading import load_generator
 
     if args.problems < 2:
         raise CliError("--problems must be at least 2 (the allocation is cross-validated over two halves)")

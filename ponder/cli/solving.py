@@ -82,7 +82,7 @@ def run_solve(args: argparse.Namespace) -> int:
         strategy=args.strategy,
         effort=args.effort,
         overrides=overrides,
-        params=_sampling(args),
+        params=_sampling(args, generator),
         seed=args.seed,
         presets=load_effort_presets(args.effort_config) if args.effort_config else DEFAULT_EFFORTS,
         price=price_of(args.price_table, generator, args.model) if args.price_table else None,
@@ -104,7 +104,7 @@ def run_solve(args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """The strategy's own options from the flags (make_plan refuses those the strategy does not take)."""
     from ponder.strategies.adaptive import Allocation
-    from ponder.verifiers.prm import load_prm
+    from ponder.loading import load_prm
 
     options: dict[str, Any] = {}
     if args.allocation:
@@ -116,16 +116,14 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _sampling(args: argparse.Namespace):
+def _sampling(args: argparse.Namespace, generator):
     """Sampling parameters; a thinking budget when one is asked for or the model thinks."""
-    from ponder.generators.checkpoint import is_think_checkpoint
-    from ponder.generators.spec import THINK_NAME
     from ponder.thinking.budget import thinking_budget, with_thinking
     from ponder.types import SamplingParams
 
     params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_new_tokens or 256, stop=stops(args))
     asked = args.thinking_tokens is not None or args.min_thinking_tokens is not None or args.no_tools
-    if not asked and args.model != THINK_NAME and not is_think_checkpoint(args.model):
+    if not asked and not generator.capabilities.thinks:
         return params
     budget = thinking_budget(args.thinking_tokens, args.min_thinking_tokens, tools=not args.no_tools)
     return with_thinking(params, budget, args.max_new_tokens)
@@ -186,7 +184,7 @@ async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
                               candidates=len(result.candidates), usage=result.usage.to_dict())
                 if single:
                     record["text"] = result.text
-                    if args.show_thinking and getattr(generator, "thinks", False):
+                    if args.show_thinking and generator.capabilities.streams_thought:
                         print(file=sys.stderr)
                     elif args.show_thinking and result.chosen is not None:  # a model that does not stream its thought
                         thought = result.candidates[result.chosen].completion.reasoning
@@ -231,7 +229,7 @@ def _emit(args: argparse.Namespace, record: dict[str, Any], label: str | None = 
 def run_tasks(args: argparse.Namespace) -> int:
     from ponder.tasks import get_task
 
-    from ponder.generators.spec import embedded_for
+    from ponder.embedded import embedded_for
 
     for name in TASKS:
         print(f"{name:<20} {get_task(name).description} [embedded: {embedded_for(name)}]")

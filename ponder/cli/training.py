@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from ponder.cli.common import CliError, add_command, default
+from ponder.training.recipes import RECIPES
 from ponder.training.rl import RLConfig
 
 
@@ -48,8 +51,39 @@ def register(commands: argparse._SubParsersAction) -> None:
     monitor.add_argument("--judge", help="also ask a model (openai:MODEL@BASE_URL) to flag each chain")
     monitor.set_defaults(run=run_monitor)
 
+    recipe = add_command(commands, "recipe", description="Retrain a shipped model from scratch, as its card says it was trained.")
+    recipes = recipe.add_subparsers(title="recipes", dest="recipe", required=True)
+    for name, spec in RECIPES.items():
+        config = getattr(importlib.import_module(spec.module), spec.config)
+        one = recipes.add_parser(name, help=spec.summary, description=spec.summary)
+        one.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
+        for field in fields(config):
+            kind = next((t for t in (float, int, str) if t.__name__ in str(field.type)), None)
+            if kind is not None and "bool" not in str(field.type):
+                one.add_argument("--" + field.name.replace("_", "-"), type=kind, default=default(config, field.name),
+                                 help="(default %(default)s)")
+        one.set_defaults(run=run_recipe, config_class=config, module=spec.module, loads_models=True)
+
+
+def run_recipe(args: argparse.Namespace) -> int:
+    import logging
+
+    from ponder.cli.progress import Bars
+
+    logging.getLogger("ponder").setLevel(logging.INFO)
+    values = {f.name: getattr(args, f.name) for f in fields(args.config_class) if hasattr(args, f.name)}
+    try:
+        config = args.config_class(**values)
+    except (TypeError, ValueError) as error:
+        raise CliError(str(error)) from None
+    with Bars(interval=30.0) as bars:
+        summary = importlib.import_module(args.module).train(config, args.out, on_progress=bars)
+    print(json.dumps(summary, indent=2))
+    return 0
+
 
 def run_train(args: argparse.Namespace) -> int:
+    from ponder.cli.progress import Bars
     from ponder.training.report import write_report
     from ponder.training.rl import TrainError, config_from, train
 
@@ -61,7 +95,8 @@ def run_train(args: argparse.Namespace) -> int:
             raise CliError(f"--sft {args.sft}: no such file")
         values.update(sft=str(Path(args.sft).resolve()), sft_steps=args.sft_steps)
     try:
-        summary = train(config_from(values), args.out, progress=True)
+        with Bars() as bars:
+            summary = train(config_from(values), args.out, on_progress=bars)
     except (TrainError, ValueError) as error:
         raise CliError(str(error)) from None
     report = write_report(args.out)

@@ -110,7 +110,7 @@ THINK_FAMILY = "ponder-think"
 
 
 def family_of(path: Path) -> str | None:
-    """'ponder-think' for a checkpoint of that family (marked by `ponder train`, or the shipped weights), else None."""
+    """'ponder-think' for a checkpoint of that family (marked by `ponder train`, and in the shipped weights), else None."""
     import json
 
     marker = path / FAMILY_FILE
@@ -120,8 +120,7 @@ def family_of(path: Path) -> str | None:
         except (OSError, ValueError, AttributeError):
             return None
         return family if isinstance(family, str) else None
-    shipped = Path(__file__).parent / "think_model"
-    return THINK_FAMILY if path.is_dir() and path.resolve() == shipped.resolve() else None
+    return None
 
 
 def mark_family(directory: Path, family: str) -> None:
@@ -129,9 +128,3 @@ def mark_family(directory: Path, family: str) -> None:
 
     (directory / FAMILY_FILE).write_text(json.dumps({"family": family}) + "\n")
 
-
-def is_think_checkpoint(spec: str) -> bool:
-    """Whether a model spec names a checkpoint of ponder-think's family ('hf:DIR' that `ponder train` wrote)."""
-    if not spec.startswith("hf:"):
-        return False
-    return family_of(Path(spec[3:].split("?", 1)[0])) == THINK_FAMILY

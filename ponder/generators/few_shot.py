@@ -10,10 +10,11 @@ locally, `openai:` models through the completions endpoint.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from ponder.generators.base import GeneratorError, UnsupportedRequest
+from ponder.generators.base import Forwarding, Generator, GeneratorError, UnsupportedRequest
 from ponder.types import Generation, Message, SamplingParams
 
 SLOT = "{prompt}"
@@ -46,19 +47,16 @@ def with_few_shot(generator, template: str | None):
     return generator if template is None else FewShotGenerator(generator, template)
 
 
-class FewShotGenerator:
-    def __init__(self, inner, template: str):
-        if not callable(getattr(inner, "complete", None)):
+class FewShotGenerator(Forwarding):
+    def __init__(self, inner: Generator, template: str):
+        if not inner.capabilities.completes:
             raise UnsupportedRequest(f"{inner.name} cannot continue plain text; --few-shot is for base models served as hf:PATH or openai:MODEL@URL")
-        self.inner, self.template = inner, template
-        self.name = inner.name
-        self.parameter_count = inner.parameter_count
+        super().__init__(inner)
+        self.template = template
+        self.capabilities = replace(inner.capabilities, think_format=None, streams_thought=False, continues=False, step_formats={})
 
     def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
         return self.inner.prompt_tokens_bound([Message("user", fill(self.template, messages))])
-
-    def calls_for(self, n: int) -> int:
-        return self.inner.calls_for(n)
 
     async def generate(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None) -> Generation:
         if params.thinking is not None:

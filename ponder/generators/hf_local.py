@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from ponder.generators.base import GeneratorError, UnsupportedRequest
+from ponder.generators.base import Capabilities, GeneratorError, UnsupportedRequest
 from ponder.generators.sampling import sample
 from ponder.generators.stop_strings import cut_answers, cut_at_stop
 from ponder.thinking.chain import Chain, Vocabulary
@@ -50,7 +50,8 @@ class HFLocalGenerator:
         # A model thinks when its template writes <think> and its vocabulary ends a thought in one token
         # (Qwen3, DeepSeek-R1 distills): thinking budgets are then forced while decoding.
         self.end_of_thought = self.tokenizer.convert_tokens_to_ids(THINK_TAGS.end) if THINK_TAGS.end in self.tokenizer.get_vocab() else None
-        self.thinks = self.end_of_thought is not None and THINK_TAGS.opening.strip() in (getattr(self.tokenizer, "chat_template", None) or "")
+        thinks = self.end_of_thought is not None and THINK_TAGS.opening.strip() in (getattr(self.tokenizer, "chat_template", None) or "")
+        self.capabilities = Capabilities(think_format=THINK_TAGS if thinks else None, streams_thought=thinks, continues=True, completes=True)
         self._lock = threading.Lock()
 
     def render(self, messages: Sequence[Message]) -> str:
@@ -121,7 +122,7 @@ class HFLocalGenerator:
         on_text: ThoughtListener | None = None,
     ) -> Generation:
         if params.thinking is not None:
-            if not self.thinks:
+            if not self.capabilities.thinks:
                 raise UnsupportedRequest(f"{self.name} does not think: a thinking budget needs a chat template that opens "
                                      f"{THINK_TAGS.opening.strip()} and a single {THINK_TAGS.end} token (Qwen3, DeepSeek-R1 distills)")
             return await run_cancellable(self.think_text, self.render(messages), n, params, timeout, on_text)
@@ -141,7 +142,7 @@ class HFLocalGenerator:
         """n chains of thought from a rendered prompt, each under params.thinking (blocking)."""
         import torch
 
-        from ponder.thinking.decode import decode_chains
+        from ponder.generators.decode import decode_chains
 
         budget = params.thinking
         assert budget is not None
@@ -188,7 +189,7 @@ class HFLocalGenerator:
     def continue_text(self, prefix: str, n: int, params: SamplingParams, timeout: float | None, stop: Sequence[str],
                       include_stop: bool, cancelled: threading.Event | None = None) -> Generation:
         """n raw continuations of `prefix` (blocking), stopping at eos, max_tokens or a stop string."""
-        from ponder.thinking.decode import continue_rows
+        from ponder.generators.decode import continue_rows
 
         vocabulary = self.vocabulary()
         ids = self.encode(prefix)

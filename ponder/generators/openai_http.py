@@ -16,13 +16,14 @@ import asyncio
 import logging
 import os
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import openai
 
-from ponder.generators.base import GeneratorError, GeneratorTimeout, UnsupportedRequest
+from ponder.generators.base import Capabilities, GeneratorError, GeneratorTimeout, UnsupportedRequest
 from ponder.generators.spec import OPENAI_URL
 from ponder.generators.usage_count import UsageCounter
+from ponder.thinking.steps import StepFormat
 from ponder.types import Completion, Generation, Message, SamplingParams
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class OpenAIGenerator:
         parameter_count: int | None = None,
         concurrency: int = 16,
         usage: str = "count",
+        step_formats: Mapping[str, StepFormat] | None = None,
     ):
         self.name = f"openai:{model}" + (f"@{base_url}" if base_url else "")
         self.model = model
@@ -55,7 +57,9 @@ class OpenAIGenerator:
         self._concurrency = concurrency
         self._loop: asyncio.AbstractEventLoop | None = None
         self.supports_n: bool | None = None  # learnt from the first request with n > 1
-        self.continues: bool | None = None  # whether it continues a final assistant message; learnt from the first try
+        self.continues_natively: bool | None = None  # continue_final_message, or the partial message in the prompt; learnt from the first try
+        # It continues a final message either way; its step languages are those of the model it serves (`ponder.loading`).
+        self.capabilities = Capabilities(continues=True, completes=True, counts_usage=usage != "reported", step_formats=step_formats or {})
         self.counter = UsageCounter(base_url or OPENAI_URL, usage, api_key=self._client_options["api_key"], timeout=timeout)
 
     def _bind_to_running_loop(self) -> None:
@@ -100,7 +104,7 @@ class OpenAIGenerator:
     ) -> Generation:
         """n completions; `extra` is sent as extra request fields (a backend's own thinking budget field)."""
         if params.thinking is not None and extra is None:
-            from ponder.thinking.remote import no_control_error
+            from ponder.generators.remote_thinking import no_control_error
 
             raise no_control_error(self.name)
         return await self._guarded(self._generate(messages, n, params, timeout, extra or {}), timeout)
@@ -123,17 +127,17 @@ class OpenAIGenerator:
         extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False}
         if stop:
             extra.update(stop=list(stop), include_stop_str_in_output=include_stop)
-        if self.continues is not False:
+        if self.continues_natively is not False:
             try:
                 generation = await self._guarded(self._generate(messages, n, replace(params, stop=()), timeout, extra), timeout)
-                self.continues = True
+                self.continues_natively = True
                 return generation
             except GeneratorError as error:
                 refused = _continuation_error(self.name, error)
-                if refused is error or self.continues:
+                if refused is error or self.continues_natively:
                     raise
                 log.info("%s; sending partial solutions in the prompt instead", refused)
-                self.continues = False
+                self.continues_natively = False
         asked = [*messages[:-1], Message("assistant", messages[-1].content), Message("user", CONTINUE_IN_PROMPT)]
         generation = await self._guarded(self._generate(asked, n, replace(params, stop=()), timeout, {}), timeout)
         return replace(generation, completions=tuple(_cut_step(c, stop, include_stop) for c in generation.completions))
@@ -146,7 +150,7 @@ class OpenAIGenerator:
         text): vLLM's `continue_final_message` / `include_stop_str_in_output`, which `ponder serve` speaks.
         Returns a `thinking.remote.Round`; a backend that refuses to continue a message is a GeneratorError
         saying so."""
-        from ponder.thinking.remote import Round
+        from ponder.generators.remote_thinking import Round
 
         extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False}
         if stop:

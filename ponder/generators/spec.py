@@ -2,7 +2,7 @@
 
 'embedded' (or its served name 'ponder-tiny'), 'ponder-think' (the embedded model that thinks), 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for the
 OpenAI API itself) and 'hf:PATH'. The CLI, the server's backends and the games' LLM players all read
-specs through `parse_model_spec`; `ponder.generators.load_generator` turns one into a generator.
+specs through `parse_model_spec`; `ponder.loading.load_generator` turns one into a generator.
 """
 
 from __future__ import annotations
@@ -15,17 +15,6 @@ from ponder.generators.base import GeneratorError
 EMBEDDED_NAME = "ponder-tiny"  # what the embedded model is called when served and in usage records
 THINK_NAME = "ponder-think"  # the embedded model that searches in a chain of thought (countdown)
 EMBEDDED_NAMES = (EMBEDDED_NAME, THINK_NAME)
-# What 'embedded' means per task: the embedded model measured best on it (see the model cards).
-EMBEDDED_FOR_TASK = {"countdown": THINK_NAME, "countdown-reachable": THINK_NAME}
-
-
-def embedded_for(task: str | None) -> str:
-    """The embedded model 'embedded' stands for on a task.
-
-    >>> embedded_for("countdown"), embedded_for("arithmetic")
-    ('ponder-think', 'ponder-tiny')
-    """
-    return EMBEDDED_FOR_TASK.get(task or "", EMBEDDED_NAME)
 OPENAI_URL = "https://api.openai.com/v1"  # where 'openai:MODEL' without '@BASE_URL' goes
 MODEL_SPECS = ("'embedded' ('ponder-tiny'), 'ponder-think', 'openai:MODEL@BASE_URL' (or 'openai:MODEL' for api.openai.com; "
                "add '?thinking=continue|vllm|llama.cpp|field:NAME' for thinking budgets, '?usage=count|bytes|reported' for "
@@ -40,7 +29,7 @@ class ModelSpec:
     kind: Literal["embedded", "openai", "hf"]
     model: str  # the model's name at its backend (openai), its checkpoint path (hf), or one of EMBEDDED_NAMES
     base_url: str | None = None  # openai only: as given (None: the OpenAI API)
-    thinking: str | None = None  # openai only: how a thinking budget is kept (thinking.remote), None: it cannot be
+    thinking: str | None = None  # openai only: how a thinking budget is kept (generators.remote_thinking), None: it cannot be
     format: str | None = None  # openai only: the thought's format (thinking.formats), None: from the model's name
     usage: str = "count"  # openai only: how generated tokens are counted (generators.usage_count)
     dtype: str = "auto"  # hf only: the dtype weights are loaded in (generators.checkpoint)
@@ -49,6 +38,15 @@ class ModelSpec:
     def url(self) -> str:
         """The OpenAI-compatible endpoint an 'openai' spec reaches."""
         return self.base_url or OPENAI_URL
+
+    @property
+    def served_name(self) -> str:
+        """The model's own name, without an organisation or path: what says which model a backend serves.
+
+        >>> parse_model_spec("openai:ponder/ponder-think@http://127.0.0.1:8001/v1").served_name
+        'ponder-think'
+        """
+        return self.model.rsplit("/", 1)[-1]
 
 
 def parse_model_spec(text: str) -> ModelSpec:

@@ -16,7 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from ponder.scaling.estimators import bon_at_k, bootstrap_ci, maj_at_k, pass_at_k
-from ponder.strategies.registry import SPECS, get_spec, resolve
+from ponder.lazy import resolve
+from ponder.strategies.registry import SPECS, get_spec
 from ponder.strategies.voting import tally, vote_key, winner
 
 COVERAGE = "pass_at_k"

@@ -3,7 +3,6 @@ report, and keep manifest.json saying what ran, with what, when."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import platform
 import subprocess
@@ -17,7 +16,7 @@ from ponder.generators.base import Generator
 from ponder.scaling.analysis import Analysis, fold_allocations
 from ponder.scaling.report import render
 from ponder.scaling.store import STORE_NAME, Store
-from ponder.scaling.sweep import Progress, SweepConfig, SweepSummary, run_sweep
+from ponder.scaling.sweep import SweepProgress, SweepConfig, SweepSummary, run_sweep
 from ponder.tasks.base import Task
 from ponder.types import Problem
 from ponder.workers.base import Workers
@@ -67,7 +66,7 @@ async def scale(
     out: Path,
     *,
     command: Sequence[str] = (),
-    on_progress: Callable[[Progress], None] = lambda progress: None,
+    on_progress: Callable[[SweepProgress], None] = lambda progress: None,
     workers: Workers | None = None,
 ) -> tuple[SweepSummary, Analysis | None]:
     """Sweep into `out` (resuming what is stored there) on `workers` (default: this process), then write every output
@@ -105,9 +104,3 @@ async def scale(
     if summary.failed_units and nothing_stored:
         return summary, None  # every unit failed: nothing to render yet; the caller reports the failures
     return summary, render(out)
-
-
-def run_scale(*args: Any, **kwargs: Any) -> tuple[SweepSummary, Analysis | None]:
-    """The blocking form, for the CLI."""
-    return asyncio.run(scale(*args, **kwargs))
-

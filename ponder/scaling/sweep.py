@@ -24,7 +24,7 @@ from ponder.scaling.store import RunRecord, Store, StoredSample
 from ponder.scaling.config import SweepConfig, SweepError
 from ponder.strategies import get_strategy
 from ponder.strategies.adaptive import Allocation
-from ponder.strategies.base import Event
+from ponder.types import Event
 from ponder.tasks.base import Task
 from ponder.types import Message, Problem
 from ponder.workers.base import InProcess, Workers, WorkerLost
@@ -37,7 +37,7 @@ DEADLINE = "deadline"  # the finish reason of a completion its request's timeout
 
 
 @dataclass
-class Progress:
+class SweepProgress:
     """Running totals the progress bar shows."""
 
     done: int = 0  # work done, in samples (a sequential run counts its budget)
@@ -53,7 +53,7 @@ class SweepSummary:
     runs_done: int
     failed_units: tuple[str, ...]  # still missing after every retry; a re-run retries them
     skipped: tuple[str, ...]  # phases that could not run yet, and why
-    progress: Progress
+    progress: SweepProgress
 
 
 def chunk_seed(seed: int, problem_id: str, start: int) -> int:
@@ -89,7 +89,7 @@ class SweepState:
 
 def sweep_state(config: SweepConfig) -> SweepState:
     """A worker's setup: load what `config` names (picklable with the config, for process and Ray workers)."""
-    from ponder.generators import load_generator
+    from ponder.loading import load_generator
     from ponder.generators.few_shot import with_few_shot
     from ponder.tasks import get_task
 
@@ -101,7 +101,7 @@ def needed_prm(config: SweepConfig) -> Any:
     """The process verifier when a per-budget strategy searches over steps, else None."""
     if not any(get_strategy(s).per_budget and get_strategy(s).searches_steps for s in config.strategies):
         return None
-    from ponder.verifiers.prm import load_prm
+    from ponder.loading import load_prm
 
     return load_prm(config.prm, config.timeout)
 
@@ -191,7 +191,7 @@ async def run_sweep(
     store: Store,
     *,
     allocations: Callable[[int], dict[str, Allocation]] | None = None,
-    on_progress: Callable[[Progress], None] = lambda progress: None,
+    on_progress: Callable[[SweepProgress], None] = lambda progress: None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     workers: Workers | None = None,
 ) -> SweepSummary:
@@ -222,7 +222,7 @@ async def run_sweep(
         for index, problem in enumerate(problems)
         if (strategy, k, problem.id) not in done_runs
     ]
-    progress = Progress(total=sum(size for *_, size in chunks) + sum(k for _, k, _, _ in pending_runs))
+    progress = SweepProgress(total=sum(size for *_, size in chunks) + sum(k for _, k, _, _ in pending_runs))
     failed: list[str] = []
     counts = {"samples": 0, "runs": 0}
 

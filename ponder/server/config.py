@@ -10,7 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ponder.budget import DEFAULT_EFFORTS, EFFORT_LEVELS, TOKENS_PER_CANDIDATE, BudgetError, Limits
+from ponder.budget import DEFAULT_EFFORTS, DEFAULT_THINKING_EFFORTS, EFFORT_LEVELS, TOKENS_PER_CANDIDATE, BudgetError, Limits
 from ponder.errors import PonderError
 from ponder.generators.base import GeneratorError
 from ponder.generators.spec import EMBEDDED_NAMES, parse_model_spec
@@ -18,8 +18,6 @@ from ponder.generators.spec import EMBEDDED_NAMES, parse_model_spec
 CONFIG_ENV = "PONDER_CONFIG"  # path of a config file, when none is given
 KEYS_ENV = "PONDER_API_KEYS"  # comma-separated bearer keys, added to the configured ones
 
-# o1 semantics for models that think (ponder-think): reasoning_effort sets the length of one chain of thought.
-DEFAULT_THINKING_EFFORTS = {"none": 0, "minimal": 64, "low": 256, "medium": 1024, "high": 2048, "xhigh": 3000, "max": 3900}
 DEFAULT_CAP = Limits(max_candidates=256, max_tokens=256 * TOKENS_PER_CANDIDATE, max_seconds=300)
 
 

@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-from ponder.generators.base import Generator, GeneratorError
+from ponder.generators.base import Forwarding, Generator, GeneratorError
 from ponder.types import Generation, Message, SamplingParams
 
 
@@ -48,30 +48,16 @@ class Metrics:
         return generate_latest(every_worker)
 
 
-class MeteredGenerator:
+class MeteredGenerator(Forwarding):
     """The same generator, with every call and its tokens counted under the served model's name."""
 
     def __init__(self, inner: Generator, metrics: Metrics, model: str):
-        self.inner = inner
-        self.name = inner.name
-        self.parameter_count = inner.parameter_count
-        self.thinks = getattr(inner, "thinks", False)
+        super().__init__(inner)
         self._in_flight = metrics.backend_in_flight.labels(model)
         self._calls = {o: metrics.backend_calls.labels(model, o) for o in ("ok", "error", "cancelled")}
         self._prompt = metrics.tokens.labels(model, "prompt")
         self._completion = metrics.tokens.labels(model, "completion")
         self._candidates = metrics.candidates.labels(model)
-
-    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
-        return self.inner.prompt_tokens_bound(messages)
-
-    def calls_for(self, n: int) -> int:
-        return self.inner.calls_for(n)
-
-    @property
-    def continues(self) -> bool:
-        """Whether the model can continue a final assistant message (raw)."""
-        return hasattr(self.inner, "continue_final")
 
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None, **extra: Any
@@ -79,9 +65,10 @@ class MeteredGenerator:
         return await self._metered(self.inner.generate(messages, n, params, timeout, **extra))
 
     async def continue_final(
-        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None, **extra: Any
+        self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
+        stop: Sequence[str] = (), include_stop: bool = False,
     ) -> Generation:
-        return await self._metered(self.inner.continue_final(messages, n, params, timeout, **extra))
+        return await self._metered(self.inner.continue_final(messages, n, params, timeout, stop, include_stop))
 
     async def _metered(self, call) -> Generation:
         self._in_flight.inc()

@@ -7,7 +7,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from ponder.generators import EMBEDDED_NAME, THINK_NAME, load_generator, parse_model_spec
+from ponder.generators.spec import EMBEDDED_NAME, THINK_NAME, parse_model_spec
+from ponder.loading import load_generator
 from ponder.generators.base import Generator
 from ponder.server.config import ServerConfig
 from ponder.server.metrics import MeteredGenerator, Metrics
@@ -26,11 +27,11 @@ def build_models(config: ServerConfig, metrics: Metrics, embedded: Generator | N
     models: dict[str, ServedModel] = {}
     if config.embedded:
         if embedded is None:
-            from ponder.generators.embedded import EmbeddedGenerator
+            from ponder.embedded.tiny import EmbeddedGenerator
 
             embedded = EmbeddedGenerator()
         models[EMBEDDED_NAME] = ServedModel(EMBEDDED_NAME, MeteredGenerator(embedded, metrics, EMBEDDED_NAME))
-        from ponder.generators.embedded_think import EmbeddedThinkGenerator
+        from ponder.embedded.think import EmbeddedThinkGenerator
 
         models[THINK_NAME] = ServedModel(THINK_NAME, MeteredGenerator(EmbeddedThinkGenerator(), metrics, THINK_NAME))
     for name, spec in config.backends.items():

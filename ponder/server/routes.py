@@ -15,7 +15,8 @@ from ponder.server.errors import ApiError
 from ponder.server.metrics import Metrics
 from ponder.server.protocol import ChatRequest, ChatResponse, ErrorResponse, ModelCard, ModelList
 from ponder.server.proxy import Answer
-from ponder.server.service import ChatService, Stream
+from ponder.server.service import ChatService
+from ponder.server.streaming import Stream
 
 T = TypeVar("T")
 CLIENT_CLOSED = 499  # nginx's status for a client that went away before the answer

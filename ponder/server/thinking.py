@@ -10,21 +10,19 @@ from typing import AsyncIterator, Callable, Sequence
 
 from ponder.budget import BudgetError, Limits
 from ponder.engine import DEFAULT_EFFORT, Plan, make_plan, solve
-from ponder.generators.base import Generator, GeneratorError, GeneratorTimeout
+from ponder.generators.base import Forwarding, Generator, GeneratorError, GeneratorTimeout
 from ponder.server.config import ServerConfig
 from ponder.server.errors import ApiError, bad_request
 from ponder.server.protocol import ChatRequest
 from ponder.strategies import default_strategy, get_strategy
 from ponder.strategies.registry import needing_no_verifier
-from ponder.strategies.base import Event, StrategyError
+from ponder.strategies.base import StrategyError
+from ponder.types import Event
 from ponder.tasks import get_task
-from ponder.tasks.base import ProblemError, Task
+from ponder.tasks import recognise as recognise_statement
+from ponder.tasks.base import Task
 from ponder.tasks.chat import ChatTask
-from ponder.tasks.text import problem_from_text
 from ponder.types import Generation, Message, Problem, Result, SamplingParams
-
-KNOWN_TASKS = ("countdown", "arithmetic")
-
 
 @dataclass(frozen=True)
 class Job:
@@ -56,17 +54,14 @@ def conversation(request: ChatRequest) -> list[Message]:
 
 
 def recognise(messages: Sequence[Message], request_id: str) -> tuple[Problem, Task]:
-    """The problem the last user message states (a countdown or multiplication in words), else chat."""
+    """The problem the last user message states in words (a task in the registry recognises it), else chat."""
     last = next((m.content for m in reversed(messages) if m.role == "user"), "")
-    try:
-        problem = problem_from_text(last, problem_id=request_id)
-    except ProblemError:
-        problem = Problem(id=request_id, task="chat", prompt=last)
+    problem = recognise_statement(last, request_id)
     task: Task
-    if problem.task in KNOWN_TASKS:
+    if problem is not None:
         task = get_task(problem.task)
     else:
-        task, problem = ChatTask(), replace(problem, task="chat")
+        task, problem = ChatTask(), Problem(id=request_id, task="chat", prompt=last)
     return replace(problem, messages=tuple(messages)), task
 
 
@@ -94,7 +89,7 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
                           f"does not take; use `ponder solve --prm` for it, or one of: {usable}, best_of_n", "ponder.strategy")
     if strategy is not None and get_strategy(strategy).needs_verifier and task.verifier is None:
         usable = ", ".join(needing_no_verifier())
-        why = "verifier is 'none'" if options and options.verifier == "none" else "the message states no countdown or arithmetic problem"
+        why = "verifier is 'none'" if options and options.verifier == "none" else "the message states no problem a task with a checker recognises"
         raise bad_request(f"strategy {strategy!r} needs a verifier and this request has none ({why}); use one of: {usable}", "ponder.strategy")
     budget = options.budget if options and options.budget else None
     overrides = Limits(**budget.model_dump()) if budget else None
@@ -122,21 +117,17 @@ def headline(job: Job) -> str:
     return f"Thinking about {what} with {job.plan.strategy}, {checking}, within {limits}."
 
 
-class _Recorder:
+class _Recorder(Forwarding):
     """The request's generator, remembering the backend failures a strategy absorbs (so a request
     that got no candidate at all can say why)."""
 
     def __init__(self, inner: Generator):
-        self.inner = inner
-        self.name = inner.name
-        self.parameter_count = inner.parameter_count
+        super().__init__(inner)
         self.failures: list[GeneratorError] = []
-        self.prompt_tokens_bound = inner.prompt_tokens_bound
-        self.calls_for = inner.calls_for
 
-    async def generate(self, messages, n, params, timeout=None) -> Generation:
+    async def generate(self, messages, n, params, timeout=None, **options) -> Generation:
         try:
-            return await self.inner.generate(messages, n, params, timeout)
+            return await self.inner.generate(messages, n, params, timeout, **options)
         except GeneratorError as error:
             self.failures.append(error)
             raise

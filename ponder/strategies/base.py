@@ -6,32 +6,23 @@ from __future__ import annotations
 import logging
 import random
 from dataclasses import dataclass, field, replace
-from typing import Any, AsyncIterator, Callable, Literal, Mapping, Sequence
+from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from ponder.budget import Budget
+from ponder.errors import PonderError
 from ponder.generators.base import Generator, GeneratorError
-from ponder.strategies.registry import StrategyError
 from ponder.strategies.voting import leader_index
-from ponder.types import Candidate, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener, Usage
+from ponder.types import Candidate, Event, EventKind, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener
 from ponder.verifiers.base import Verifier
 
 log = logging.getLogger(__name__)
+
+
 DEFAULT_CANDIDATES = 8  # how many candidates a strategy aims for when the budget sets no count
 
-EventKind = Literal["candidate", "scored", "best", "decision", "error", "done", "step"]
 
-
-@dataclass(frozen=True)
-class Event:
-    """Progress while thinking; the CLI shows it, traces store it, the server streams it."""
-
-    kind: EventKind
-    problem_id: str
-    strategy: str
-    message: str
-    usage: Usage
-    candidate: Candidate | None = None
-    node: Mapping[str, Any] | None = None  # a "step" event's node of a step search: id, parent, depth, step, score, finished
+class StrategyError(PonderError, ValueError):
+    """A strategy was asked for something it cannot do (e.g. best-of-N without a verifier)."""
 
 
 @dataclass
@@ -75,7 +66,7 @@ class Run:
         seed = None if self.params.seed is None else self.params.seed + len(self.candidates)
         params = replace(self.params, max_tokens=grant.max_tokens_each, seed=seed)
         try:
-            live = {"on_text": self.on_text} if self.on_text is not None and getattr(self.generator, "thinks", False) else {}
+            live = {"on_text": self.on_text} if self.on_text is not None and self.generator.capabilities.streams_thought else {}
             generation = await self.generator.generate(messages, grant.candidates, params, timeout=grant.timeout, **live)
         except GeneratorError as error:
             self.budget.settle(grant, None)

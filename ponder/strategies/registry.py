@@ -12,24 +12,16 @@ and add one `StrategySpec` line below.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal, Mapping
+from typing import Any, Awaitable, Callable, Literal, Mapping
 
-from ponder.errors import PonderError
+from ponder.lazy import resolve
+from ponder.strategies.base import Run, StrategyError
+from ponder.types import Result
 
-if TYPE_CHECKING:
-    from ponder.strategies.base import Run
-    from ponder.types import Result
-
-Strategy = Callable[..., Awaitable["Result"]]  # async (run, **options) -> Result
+Strategy = Callable[..., Awaitable[Result]]  # async (run, **options) -> Result
 # needs / uses: the task's outcome verifier; process: a process verifier (PRM) over steps, given as the `prm` option
 VerifierUse = Literal["needs", "uses", "none", "process"]
-
-
-class StrategyError(PonderError, ValueError):
-    """A strategy was asked for something it cannot do (e.g. best-of-N without a verifier)."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +76,6 @@ class StrategySpec:
     async def __call__(self, run: Run, **options: Any) -> Result:
         self.check_options(options)
         return await self.load()(run, **options)
-
-
-@cache
-def resolve(path: str) -> Callable[..., Any]:
-    """The function (or class) a 'module:function' path names, imported once."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
 
 
 _CURVES = "ponder.scaling.curves"

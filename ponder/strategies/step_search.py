@@ -16,8 +16,8 @@ from typing import Sequence
 from ponder.generators.base import GeneratorError
 from ponder.strategies.base import Run
 from ponder.strategies.registry import StrategyError
-from ponder.thinking.remote import cost  # forced text is charged as its UTF-8 bytes, as in remote thinking
-from ponder.thinking.steps import Piece, StepFormat, step_format
+from ponder.thinking.budget import cost  # forced text is charged as its UTF-8 bytes, as in remote thinking
+from ponder.thinking.steps import Piece, StepFormat
 from ponder.types import Candidate, Completion, Generation, Message, Result, Verdict
 from ponder.verifiers.prm import PartialSolution, ProcessVerifier
 
@@ -62,12 +62,12 @@ class StepSearch:
     def __init__(self, run: Run, prm: ProcessVerifier | None, max_steps: int = DEFAULT_MAX_STEPS, format: StepFormat | None = None):
         if prm is None:
             raise StrategyError(f"strategy {run.strategy!r} needs a process verifier (--prm exact|learned|openai:MODEL@URL)")
-        if not hasattr(run.generator, "continue_final"):
+        if not run.generator.capabilities.continues:
             raise StrategyError(f"{run.generator.name} cannot continue a partial solution, so {run.strategy!r} cannot extend steps")
         if max_steps < 1:
             raise StrategyError("max_steps must be at least 1")
         self.run, self.prm, self.max_steps = run, prm, max_steps
-        self.format = format or step_format(run.generator.name, run.problem.task)
+        self.format = format or run.generator.capabilities.steps_for(run.problem.task)
         self.calls = 0  # generator calls so far (seeds each one differently)
         self.nodes = 0  # nodes made so far, the root included
         self.out_of_budget = False

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ponder.strategies.registry import resolve
+from ponder.lazy import resolve
 
 if TYPE_CHECKING:
     from ponder.tasks.base import Task
+    from ponder.types import Problem
 
 TASKS: dict[str, str] = {
     "countdown": "ponder.tasks.countdown:CountdownTask",
@@ -27,3 +28,14 @@ def get_task(name: str) -> Task:
 
         raise TaskError(f"unknown task {name!r}; choose one of: {', '.join(TASKS)}")
     return resolve(TASKS[name])()
+
+
+def recognise(text: str, problem_id: str) -> Problem | None:
+    """The problem `text` states in words, read by the first task in the registry that recognises it;
+    None when no task does."""
+    for name in TASKS:
+        statement = get_task(name).statement
+        problem = None if statement is None else statement.read(text, problem_id)
+        if problem is not None:
+            return problem
+    return None

@@ -30,6 +30,7 @@ class ReferenceAnswer:
     """What both tasks share: the final number in a reply, graded against the reference answer."""
 
     verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
+    statement: None = None  # not recognised in words (chat is)
 
     def extract(self, text: str) -> str | None:
         return extract_final_answer(text)

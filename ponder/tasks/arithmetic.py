@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ponder.tasks.base import MAX_STATEMENT_DIGITS, Split, record_id, require_int, split_of
+from ponder.tasks.base import MAX_STATEMENT_DIGITS, Split, Statement, record_id, require_int, split_of
 from ponder.types import Problem
 from ponder.verifiers.math_answer import MathAnswerVerifier, equivalent, extract_final_answer
 
@@ -55,6 +55,7 @@ class ArithmeticTask:
     description: str = "multi-digit multiplication (answer voting; reference-answer verifier)"
     verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
     digits: tuple[int, int] = DEFAULT_DIGITS  # digits of the generated factors
+    statement: Statement | None = field(default_factory=lambda: STATEMENT)
 
     def extract(self, text: str) -> str | None:
         return extract_final_answer(text)
@@ -71,3 +72,9 @@ class ArithmeticTask:
         return [make_problem(f"arithmetic-{seed}-{i}", *random_factors(rng, split, self.digits)) for i in range(count)]
 
 
+def read_statement(text: str, problem_id: str) -> Problem | None:
+    factors = parse_statement(text)
+    return None if factors is None else make_problem(problem_id, *factors)
+
+
+STATEMENT = Statement("a multiplication like 'What is 123 × 456?'", read_statement)

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from ponder.tasks.arithmetic import ArithmeticTask, make_problem
-from ponder.tasks.base import Split, split_of
+from ponder.tasks.base import Split, Statement, split_of
 from ponder.types import Problem
 
 NAME = "arithmetic-carries"
@@ -28,6 +28,7 @@ def carrying_factor(rng: random.Random) -> int:
 @dataclass(frozen=True)
 class CarryingArithmeticTask(ArithmeticTask):
     name: str = NAME
+    statement: Statement | None = None  # a multiplication in words is an arithmetic problem
     description: str = "3-digit × 3-digit multiplication, digits mostly 6-9 (independent generator: many carries)"
 
     def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Callable, Literal, Protocol
 
 from ponder.errors import PonderError
 from ponder.jsonl import LineError, lines, parse_object
@@ -31,10 +31,20 @@ def split_of(key: str) -> Split:
     return "test" if zlib.crc32(key.encode()) % HELD_OUT_BUCKETS == 0 else "train"
 
 
+@dataclass(frozen=True)
+class Statement:
+    """How a task recognises one of its problems stated in words: chat and `ponder solve "..."` loop over
+    the task registry (`tasks.recognise`), so a task that declares one is recognised everywhere."""
+
+    example: str  # what a statement looks like, for the error that asks for one: "a countdown problem like '...'"
+    read: Callable[[str, str], Problem | None]  # (text, problem id) -> the problem the text states, or None
+
+
 class Task(Protocol):
     name: str
     description: str
     verifier: Verifier  # what strategies may consult while thinking
+    statement: Statement | None  # how its problems are recognised in words; None: they are not
 
     def extract(self, text: str) -> str | None:
         """The final answer in a reply, or None when none can be read."""

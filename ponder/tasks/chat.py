@@ -35,6 +35,7 @@ class ChatTask:
     name: str = NAME
     description: str = "free-form chat (no verifier: majority over final answers)"
     verifier: None = None
+    statement: None = None
 
     def extract(self, text: str) -> str | None:
         return extract(text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ponder.tasks.base import MAX_STATEMENT_DIGITS, ProblemError, Split, record_id, require_int, split_of
+from ponder.tasks.base import MAX_STATEMENT_DIGITS, ProblemError, Split, Statement, record_id, require_int, split_of
 from ponder.types import Problem
 from ponder.verifiers import countdown as checker
 from ponder.verifiers.countdown import CountdownVerifier
@@ -100,6 +100,7 @@ class CountdownTask:
     name: str = NAME
     description: str = "reach a target from 3-4 numbers with + - * / (exact checker)"
     verifier: CountdownVerifier = field(default_factory=CountdownVerifier)
+    statement: Statement | None = field(default_factory=lambda: STATEMENT)
 
     def extract(self, text: str) -> str | None:
         return extract(text)
@@ -149,3 +150,11 @@ def parse_statement(text: str) -> tuple[list[int], int] | None:
     if any(len(n) > MAX_STATEMENT_DIGITS for n in (*numbers, match.group(2))):
         return None
     return [int(n) for n in numbers], int(match.group(2))
+
+
+def read_statement(text: str, problem_id: str) -> Problem | None:
+    stated = parse_statement(text)
+    return None if stated is None else make_problem(problem_id, *stated)
+
+
+STATEMENT = Statement("a countdown problem like 'Use the numbers 3, 5, 7 and 11 to make 24.'", read_statement)

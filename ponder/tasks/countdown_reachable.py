@@ -14,42 +14,13 @@ import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
-from typing import Sequence
 
-from ponder.tasks.base import Split, split_of
+from ponder.tasks.base import Split, Statement, split_of
 from ponder.tasks.countdown import NUMBER_RANGE, TARGET_RANGE, CountdownTask, make_problem, problem_key
 from ponder.types import Problem
+from ponder.verifiers.countdown import values_by_subset
 
 NAME = "countdown-reachable"
-
-
-def _combine(a: Fraction, b: Fraction) -> set[Fraction]:
-    values = {a + b, a - b, b - a, a * b}
-    if b:
-        values.add(a / b)
-    if a:
-        values.add(b / a)
-    return values
-
-
-def values_by_subset(numbers: Sequence[int]) -> dict[int, set[Fraction]]:
-    """Every value an expression over each subset (a bit mask) of the numbers can take, each used once."""
-    size = len(numbers)
-    values: dict[int, set[Fraction]] = {1 << i: {Fraction(n)} for i, n in enumerate(numbers)}
-    for mask in range(1, 1 << size):
-        if mask in values:
-            continue
-        found: set[Fraction] = set()
-        part = (mask - 1) & mask
-        while part:
-            rest = mask ^ part
-            if part < rest:  # each split once; _combine covers both orders
-                for a in values[part]:
-                    for b in values[rest]:
-                        found |= _combine(a, b)
-            part = (part - 1) & mask
-        values[mask] = found
-    return values
 
 
 @lru_cache(maxsize=4096)
@@ -89,6 +60,7 @@ def game_of_24() -> list[tuple[int, int, int, int]]:
 @dataclass(frozen=True)
 class CountdownReachableTask(CountdownTask):
     name: str = NAME
+    statement: Statement | None = None  # a countdown statement in words is a countdown problem
     description: str = "countdown, 4 numbers in 1-25, target uniform over all reachable (independent generator)"
     size: int = field(default=4)
 

@@ -17,6 +17,7 @@ class JsonlTask:
     name: str = NAME
     description: str = 'your JSONL file of {"id", "prompt", "answer"} (math-answer equivalence)'
     verifier: MathAnswerVerifier = field(default_factory=MathAnswerVerifier)
+    statement: None = None  # a text that states no known task becomes a problem of this kind
 
     def extract(self, text: str) -> str | None:
         return extract_final_answer(text)

@@ -32,3 +32,9 @@ def with_thinking(params: SamplingParams, budget: ThinkingBudget, max_tokens: in
     unless `max_tokens` says otherwise."""
     thought = DEFAULT_THINKING_TOKENS if budget.cap is None else budget.cap
     return replace(params, thinking=budget, max_tokens=max_tokens or thought + ANSWER_ROOM)
+
+
+def cost(text: str) -> int:
+    """Tokens forced text (a tool's output, a cue, a closing text) may take: its UTF-8 bytes (every BPE
+    token is at least one byte), so charging it never undercounts."""
+    return len(text.encode())

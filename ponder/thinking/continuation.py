@@ -4,7 +4,7 @@ continue a final assistant message (vLLM's `continue_final_message`).
 Nothing is forced and no tool runs: the model's tokens are appended until it ends, `max_tokens` are
 written, or the text written contains one of the stop strings (kept in the text when `include_stop`,
 as vLLM's `include_stop_str_in_output` asks; else cut off, as the OpenAI API does). A client that
-forces budgets or runs tools itself (`thinking.remote`) needs exactly this from a backend.
+forces budgets or runs tools itself (`generators.remote_thinking`) needs exactly this from a backend.
 """
 
 from __future__ import annotations

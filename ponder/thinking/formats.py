@@ -5,9 +5,10 @@ Budget forcing needs exactly these (s1, Muennighoff et al. 2025, closes the thou
 and appends "Wait" to suppress an early end). Two formats are known:
 - `THINK_TAGS`: models whose chat template opens the answer with ``<think>`` and ends the thought with
   ``</think>`` (Qwen3, DeepSeek-R1 distills, QwQ);
-- `PONDER_THINK`: ponder-think's compact search language (`tools.countdown_calculator`): no opening,
-  ``#`` ends the thought, ``<`` (back up) is its cue, and the countdown calculator answers every
-  operation, a call being complete when an operator or ``<`` is written.
+- ponder-think's compact search language (`embedded.think.search_format`): no opening, ``#`` ends the
+  thought, ``<`` (back up) is its cue, and the countdown calculator answers every operation, a call
+  being complete when an operator or ``<`` is written.
+Which one a model spec means is decided where specs are loaded (`ponder.loading`).
 """
 
 from __future__ import annotations
@@ -42,33 +43,3 @@ class ThinkFormat:
 
 
 THINK_TAGS = ThinkFormat(name="think-tags", opening="<think>\n", end="</think>", close="\n</think>\n\n", cue="\nWait")
-
-
-def ponder_think() -> ThinkFormat:
-    from ponder.generators.embedded_think import compact_prompt, readable
-    from ponder.tools.countdown_calculator import BACK, CLOSE, OPERATORS, CountdownCalculator, parse_prompt, render_answer
-
-    calculator = CountdownCalculator()
-
-    def render(prompt: str, answer: str) -> str:
-        numbers, _ = parse_prompt(prompt) or ([], 0)
-        return render_answer(numbers, answer.removeprefix(CLOSE)) or answer
-
-    return ThinkFormat(
-        name="ponder-think", opening="", end=CLOSE, close=CLOSE, cue=BACK, stops=(*OPERATORS, BACK),
-        tool=calculator.session, prompt=compact_prompt, render=render, show=readable,
-    )
-
-
-FORMATS = ("think-tags", "ponder-think")
-
-
-def think_format(name: str | None, model: str = "") -> ThinkFormat:
-    """The named format; None: ponder-think's for a model named ponder-think, else think tags."""
-    if name is None:
-        name = "ponder-think" if model.rsplit("/", 1)[-1] == "ponder-think" else "think-tags"
-    if name == "think-tags":
-        return THINK_TAGS
-    if name == "ponder-think":
-        return ponder_think()
-    raise FormatError(f"unknown thinking format {name!r}; use one of: {', '.join(FORMATS)}")

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
+from ponder.errors import PonderError
 from ponder.html_page import embedded_image, page
+from ponder.jsonl import json_objects
 from ponder.monitor.rules import BEHAVIOURS
 
 
@@ -67,11 +69,8 @@ def flagged_examples(rollouts_path: Path, per_flag: int = 2) -> list[dict[str, A
     if not rollouts_path.is_file():
         return []
     chosen: dict[str, list[dict[str, Any]]] = {name: [] for name in BEHAVIOURS}
-    for line in reversed(rollouts_path.read_text().splitlines()):
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
+    records = [record for _, record in json_objects(rollouts_path, PonderError, "rollouts ", skip_malformed=True)]
+    for record in reversed(records):
         for name in record.get("flags") or ():
             if name in chosen and len(chosen[name]) < per_flag:
                 chosen[name].append({**record, "flag": name})

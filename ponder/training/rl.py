@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from ponder.errors import PonderError
+from ponder.jsonl import json_objects
+from ponder.types import ProgressListener
 
 log = logging.getLogger(__name__)
 
@@ -143,21 +145,14 @@ def truncate_jsonl(path: Path, before_step: int) -> None:
     """Keep the records of steps before `before_step` (and drop a line cut by a kill)."""
     if not path.is_file():
         return
-    kept = []
-    for line in path.read_text().splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if record.get("step", 0) < before_step:
-            kept.append(line)
-    path.write_text("".join(line + "\n" for line in kept))
+    kept = [record for _, record in json_objects(path, TrainError, skip_malformed=True) if record.get("step", 0) < before_step]
+    path.write_text("".join(json.dumps(record) + "\n" for record in kept))
 
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [record for _, record in json_objects(path, TrainError)]
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -176,11 +171,10 @@ def step_problems(pool: list, config: RLConfig, step: int) -> list:
     return random.Random(f"{config.seed}:{step}").sample(pool, config.prompts)
 
 
-def train(config: RLConfig, out: Path, *, progress: bool = True) -> dict[str, Any]:
-    """Run (or resume) `config` in `out`; returns a summary."""
+def train(config: RLConfig, out: Path, *, on_progress: ProgressListener | None = None) -> dict[str, Any]:
+    """Run (or resume) `config` in `out`; returns a summary. `on_progress` hears each step (and the warm-up's)."""
     import torch
 
-    from ponder.cli.progress import Progress
     from ponder.monitor.rules import monitor_rollout
     from ponder.tasks import get_task
     from ponder.training.grpo import group_advantages, grpo_loss, pad_batch, token_logps
@@ -201,7 +195,7 @@ def train(config: RLConfig, out: Path, *, progress: bool = True) -> dict[str, An
 
         warmed = out / "sft"
         if not warmed.is_dir():
-            supervised_warmup(policy, task, Path(config.sft), steps=config.sft_steps, seed=config.seed, progress=progress)
+            supervised_warmup(policy, task, Path(config.sft), steps=config.sft_steps, seed=config.seed, on_progress=on_progress)
             policy.save(out / "sft.tmp")
             os.replace(out / "sft.tmp", warmed)
         starting = f"hf:{warmed}"
@@ -222,9 +216,8 @@ def train(config: RLConfig, out: Path, *, progress: bool = True) -> dict[str, An
     pad = policy.tokenizer.pad_token_id if policy.tokenizer.pad_token_id is not None else policy.tokenizer.eos_token_id
     history = read_metrics(folder.metrics_jsonl)
     flops = history[-1]["train_flops"] if history else 0.0
-    bar = Progress("ponder train", "step", config.steps) if progress else None
-    if bar is not None:
-        bar.update(start)
+    report = on_progress or (lambda phase, done, total, figures: None)
+    report("ponder train", start, config.steps, {})
     for step in range(start, config.steps):
         started = time.monotonic()
         problems = step_problems(pool, config, step)
@@ -291,13 +284,10 @@ def train(config: RLConfig, out: Path, *, progress: bool = True) -> dict[str, An
             folder.keep(policy, done)
         if done % config.save_every == 0 or done == config.steps:
             folder.save(policy, optimizer, done)
-        if bar is not None:
-            recent = history[-10:]
-            bar.update(done, postfix={"reward": f"{sum(r['reward'] for r in recent) / len(recent):.3f}",
-                                      "acc": f"{sum(r['accuracy'] for r in recent) / len(recent):.3f}",
-                                      "think": f"{row['mean_thinking_tokens']:.0f}", "kl": f"{row['kl']:.4f}"})
-    if bar is not None:
-        bar.close()
+        recent = history[-10:]
+        report("ponder train", done, config.steps, {"reward": f"{sum(r['reward'] for r in recent) / len(recent):.3f}",
+                                                    "acc": f"{sum(r['accuracy'] for r in recent) / len(recent):.3f}",
+                                                    "think": f"{row['mean_thinking_tokens']:.0f}", "kl": f"{row['kl']:.4f}"})
     summary = {"steps": config.steps, "resumed_at": start, "parameters": parameters, "train_flops": flops,
                "train_seconds": round(sum(r["seconds"] for r in history), 1), "checkpoint": str(folder.checkpoint)}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")

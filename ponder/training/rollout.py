@@ -83,13 +83,13 @@ class ThinkPolicy:
     family = "ponder-think"  # generators.checkpoint.THINK_FAMILY
 
     def __init__(self, path: str | Path | None = None):
-        from ponder.generators.embedded_think import MODEL_DIR, EmbeddedThinkGenerator
+        from ponder.embedded.think import MODEL_DIR, EmbeddedThinkGenerator
 
         self.generator = EmbeddedThinkGenerator(path or MODEL_DIR)
         self.model, self.tokenizer = self.generator.model, self.generator.tokenizer
 
     def prompt(self, problem: Problem) -> str:
-        from ponder.generators.embedded_think import compact_prompt
+        from ponder.embedded.think import compact_prompt
 
         prompt = compact_prompt(problem.messages or (Message("user", problem.prompt),))
         if prompt is None:
@@ -99,7 +99,7 @@ class ThinkPolicy:
     @torch.no_grad()
     def rollouts(self, task: Task, problems: Sequence[Problem], group: int, *, thinking: int, temperature: float,
                  seed: int, format_reward: float = 0.0) -> list[Rollout]:
-        from ponder.thinking.decode import decode_chains
+        from ponder.generators.decode import decode_chains
 
         generator = self.generator
         params = SamplingParams(max_tokens=thinking + 64, temperature=temperature, thinking=ThinkingBudget(cap=thinking))
@@ -139,7 +139,7 @@ class TextPolicy:
     def rollouts(self, task: Task, problems: Sequence[Problem], group: int, *, thinking: int, temperature: float,
                  seed: int, format_reward: float = 0.0) -> list[Rollout]:
         from ponder.thinking.continuation import Continuation
-        from ponder.thinking.decode import decode_chains
+        from ponder.generators.decode import decode_chains
 
         tokenizer, eos = self.tokenizer, self.tokenizer.eos_token_id
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
@@ -167,7 +167,7 @@ class TextPolicy:
 
 def save_pretrained(model, tokenizer, directory: Path, family: str) -> None:
     from ponder.generators.checkpoint import mark_family
-    from ponder.training.embedded import save
+    from ponder.training.recipes.tiny_model import save
 
     save(model, tokenizer, directory)
     mark_family(directory, family)
@@ -176,7 +176,8 @@ def save_pretrained(model, tokenizer, directory: Path, family: str) -> None:
 def load_policy(spec: str, task: str | None = None):
     """The trainable policy a model spec names: 'ponder-think' ('embedded' on countdown tasks), or 'hf:PATH'."""
     from ponder.generators.checkpoint import THINK_FAMILY, family_of
-    from ponder.generators.spec import THINK_NAME, embedded_for, parse_model_spec
+    from ponder.embedded import embedded_for
+    from ponder.generators.spec import THINK_NAME, parse_model_spec
 
     parsed = parse_model_spec(embedded_for(task) if spec == "embedded" else spec)
     if parsed.kind == "embedded" and parsed.model == THINK_NAME:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ponder.errors import PonderError
 from ponder.jsonl import json_objects
 from ponder.tools.countdown_calculator import CLOSE, LINE
-from ponder.types import Message
+from ponder.types import Message, ProgressListener
 
 
 class SFTError(PonderError, ValueError):
@@ -68,11 +68,10 @@ def load_examples(policy, path: Path) -> list[tuple[list[int], list[float]]]:
 
 
 def supervised_warmup(policy, task, path: Path, *, steps: int, seed: int, batch: int = 8, learning_rate: float = 3e-4,
-                      progress: bool = True) -> list[float]:
+                      on_progress: ProgressListener | None = None) -> list[float]:
     """`steps` steps of weighted cross-entropy on batches drawn (seeded) from the traces; the losses."""
     import torch
 
-    from ponder.cli.progress import Progress
     from ponder.training.grpo import pad_batch
 
     examples = load_examples(policy, path)
@@ -81,7 +80,7 @@ def supervised_warmup(policy, task, path: Path, *, steps: int, seed: int, batch:
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
     pad = policy.tokenizer.pad_token_id if policy.tokenizer.pad_token_id is not None else policy.tokenizer.eos_token_id
     losses = []
-    bar = Progress("sft warm-up", "step", steps) if progress else None
+    report = on_progress or (lambda phase, done, total, figures: None)
     model.train()
     for step in range(steps):
         chosen = [rng.choice(examples) for _ in range(batch)]
@@ -98,9 +97,6 @@ def supervised_warmup(policy, task, path: Path, *, steps: int, seed: int, batch:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         losses.append(loss.item())
-        if bar is not None:
-            bar.update(step + 1, postfix={"loss": f"{sum(losses[-10:]) / len(losses[-10:]):.4f}"})
-    if bar is not None:
-        bar.close()
+        report("sft warm-up", step + 1, steps, {"loss": f"{sum(losses[-10:]) / len(losses[-10:]):.4f}"})
     model.eval()
     return losses

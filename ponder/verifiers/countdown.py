@@ -7,6 +7,7 @@ import ast
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Sequence
 
 from ponder.types import Problem, Verdict
 from ponder.verifiers.base import UNPARSABLE
@@ -83,3 +84,32 @@ class CountdownVerifier:
         if answer is None:
             return UNPARSABLE
         return check(list(problem.data["numbers"]), int(problem.data["target"]), answer)
+
+
+def _combine(a: Fraction, b: Fraction) -> set[Fraction]:
+    values = {a + b, a - b, b - a, a * b}
+    if b:
+        values.add(a / b)
+    if a:
+        values.add(b / a)
+    return values
+
+
+def values_by_subset(numbers: Sequence[int]) -> dict[int, set[Fraction]]:
+    """Every value an expression over each subset (a bit mask) of the numbers can take, each used once."""
+    size = len(numbers)
+    values: dict[int, set[Fraction]] = {1 << i: {Fraction(n)} for i, n in enumerate(numbers)}
+    for mask in range(1, 1 << size):
+        if mask in values:
+            continue
+        found: set[Fraction] = set()
+        part = (mask - 1) & mask
+        while part:
+            rest = mask ^ part
+            if part < rest:  # each split once; _combine covers both orders
+                for a in values[part]:
+                    for b in values[rest]:
+                        found |= _combine(a, b)
+            part = (part - 1) & mask
+        values[mask] = found
+    return values

@@ -6,8 +6,8 @@ A process verifier reads a problem and the steps of a partial solution in plain 
 score. Every scoring is charged to the budget: `cost_bound` is what one may spend at most (reserved
 first), `Verdict.tokens` what it spent (the tokens it read and wrote), `verifier_calls` counts calls.
 
-Three kinds (`load_prm`): `exact` (below: checks what can be checked exactly, the oracle that separates
-a search algorithm from its scorer's noise), `learned` (`verifiers.learned_prm`: a small value model
+Three kinds (`ponder.loading.load_prm`): `exact` (below: checks what can be checked exactly, the oracle that separates
+a search algorithm from its scorer's noise), `learned` (`embedded.prm`: a small value model
 trained from Monte Carlo rollouts, Wang et al. 2024, "Math-Shepherd") and `openai:MODEL@URL`
 (`verifiers.llm_prm`: any chat model prompted to grade the steps, so a real reward model plugs in).
 """
@@ -23,6 +23,7 @@ from typing import Protocol, Sequence
 from ponder.errors import PonderError
 from ponder.thinking.steps import PLAIN_OPERATION
 from ponder.types import Problem, Verdict
+from ponder.verifiers.countdown import values_by_subset
 
 MAX_STEP_DIGITS = 100  # a longer number in a step is none the problem has (and int() refuses over 4,300 digits)
 
@@ -85,8 +86,6 @@ def can_reach(numbers: tuple[Fraction, ...], target: int) -> bool:
     >>> can_reach((Fraction(3), Fraction(8)), 24), can_reach((Fraction(3), Fraction(8)), 25)
     (True, False)
     """
-    from ponder.tasks.countdown_reachable import values_by_subset
-
     return any(target in values for values in values_by_subset(numbers).values())
 
 
@@ -185,23 +184,3 @@ class ExactPRM:
                 return Verdict(1.0 if right else 0.0, right, why)
             return Verdict(score, False if score == 0 else None, why)
         raise PRMError(f"the exact process verifier knows countdown and multiplication, not {problem.task!r}")
-
-
-PRM_SPECS = "'exact', 'learned' (ponder's shipped value model) or 'openai:MODEL@BASE_URL' (a chat model grading the steps)"
-
-
-def load_prm(spec: str, timeout: float = 120.0) -> ProcessVerifier:
-    """The process verifier a spec names."""
-    if spec == "exact":
-        return ExactPRM()
-    if spec == "learned":
-        from ponder.verifiers.learned_prm import LearnedPRM
-
-        return LearnedPRM()
-    if spec.startswith("openai:"):
-        from ponder.generators.spec import parse_model_spec
-        from ponder.verifiers.llm_prm import LLMPRM
-
-        model = parse_model_spec(spec)
-        return LLMPRM(model.model, model.base_url, timeout=timeout)
-    raise PRMError(f"unknown process verifier {spec!r}; use {PRM_SPECS}")

@@ -6,8 +6,8 @@ import pytest
 
 from ponder.generators.base import GeneratorError
 from ponder.generators.checkpoint import check_memory, locate
-from ponder.generators.embedded import EmbeddedGenerator
-from ponder.generators.embedded_codec import countdown_prompt
+from ponder.embedded.tiny import EmbeddedGenerator
+from ponder.embedded.codec import countdown_prompt
 from ponder.generators.few_shot import FewShotGenerator, fill, load_few_shot
 from ponder.types import Message, SamplingParams
 
@@ -59,7 +59,7 @@ def test_a_path_that_is_neither_a_directory_nor_a_gguf_file_is_refused(tmp_path)
 
 
 def test_a_thinking_models_answer_ends_at_a_stop_string():
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.embedded.think import EmbeddedThinkGenerator
     from ponder.thinking.budget import thinking_budget, with_thinking
 
     params = with_thinking(SamplingParams(seed=3, stop=("+",)), thinking_budget(64))

@@ -5,7 +5,7 @@ import asyncio
 
 from ponder.budget import Limits
 from ponder.engine import make_plan, solve
-from ponder.generators.openai_http import OpenAIGenerator
+from ponder.loading import load_generator
 from ponder.tasks import get_task
 from ponder.types import SamplingParams
 from ponder.verifiers.prm import ExactPRM
@@ -14,7 +14,7 @@ from ponder.verifiers.prm import ExactPRM
 def test_beam_over_ponder_serve_solves_products_and_is_charged_what_the_server_generated(server):
     task = get_task("arithmetic")
     problems = task.generate(4, seed=11)
-    generator = OpenAIGenerator("ponder-tiny", server.base_url)
+    generator = load_generator(f"openai:ponder-tiny@{server.base_url}")  # a served ponder-tiny: its step language
     before = {kind: server.metric("ponder_tokens_total", kind=kind) for kind in ("prompt", "completion")}
     requests_before = server.metric("ponder_requests_total")
     plan = make_plan(strategy="beam", overrides=Limits(max_candidates=8, max_tokens=600), params=SamplingParams(max_tokens=64),

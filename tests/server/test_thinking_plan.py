@@ -9,7 +9,7 @@ from ponder.budget import Limits
 from ponder.server.config import ConfigError, ServerConfig, load_config, parse_backend
 from ponder.server.errors import ApiError
 from ponder.server.protocol import ChatRequest
-from ponder.server.service import usage_of
+from ponder.server.reasoned import usage_of
 from ponder.server.thinking import resolve
 from ponder.types import Candidate, Completion, Result, Usage
 

@@ -2,9 +2,10 @@
 
 import pytest
 
-from ponder.generators import GeneratorError, parse_model_spec
+from ponder.generators.base import GeneratorError
+from ponder.generators.spec import parse_model_spec
 from ponder.thinking.continuation import Continuation
-from ponder.thinking.remote import budget_field
+from ponder.generators.remote_thinking import budget_field
 from ponder.thinking.budget import ThinkingError
 
 EOS, PAD = 0, 1
@@ -63,7 +64,7 @@ def test_model_specs_carry_the_thinking_control_and_refuse_unknown_options():
 
 
 def test_an_unknown_thinking_control_is_refused_when_the_model_loads():
-    from ponder.generators import load_generator
+    from ponder.loading import load_generator
 
     with pytest.raises(GeneratorError, match="unknown thinking control 'magic'"):
         load_generator("openai:qwen3@http://127.0.0.1:9/v1?thinking=magic")

@@ -28,7 +28,7 @@ def think(generator, n, params):
 
 def test_a_think_template_and_one_end_token_make_a_model_that_thinks(models):
     generator = models["always"]
-    assert generator.thinks and generator.tokenizer.convert_ids_to_tokens(generator.end_of_thought) == "</think>"
+    assert generator.capabilities.thinks and generator.tokenizer.convert_ids_to_tokens(generator.end_of_thought) == "</think>"
 
 
 def test_a_chain_that_would_stop_at_once_is_cued_until_the_minimum(models):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from ponder.tasks.countdown_reachable import reachable_targets, values_by_subset
 from ponder.tools.countdown_calculator import CountdownCalculator, parse_prompt, render_answer, think_prompt
-from ponder.training.search_traces import random_walk_instance, teacher_trace, thought_text
+from ponder.training.recipes.search_traces import random_walk_instance, teacher_trace, thought_text
 from ponder.verifiers.countdown import check
 
 

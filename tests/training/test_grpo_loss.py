@@ -14,7 +14,7 @@ trl = pytest.importorskip("trl", reason="TRL is in the test extra: pip install -
 def think_model():
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from ponder.generators.embedded_think import MODEL_DIR
+    from ponder.embedded.think import MODEL_DIR
 
     return AutoModelForCausalLM.from_pretrained(MODEL_DIR), AutoTokenizer.from_pretrained(MODEL_DIR)
 

@@ -25,8 +25,8 @@ def test_a_compact_chain_is_trained_on_the_models_characters_and_the_answer_only
 def test_the_warm_up_lowers_the_loss_on_its_traces(tmp_path):
     from ponder.tasks.countdown import prompt_for
     from ponder.training.rollout import ThinkPolicy
-    from ponder.training.search_traces import random_walk_instance, teacher_trace
-    from ponder.generators.embedded_think import readable
+    from ponder.training.recipes.search_traces import random_walk_instance, teacher_trace
+    from ponder.embedded.think import readable
 
     rng = random.Random(0)
     lines = []
@@ -39,7 +39,7 @@ def test_the_warm_up_lowers_the_loss_on_its_traces(tmp_path):
     traces.write_text("\n".join(lines) + "\n")
     policy = ThinkPolicy()
     assert len(load_examples(policy, traces)) == 4
-    losses = supervised_warmup(policy, None, traces, steps=12, seed=0, batch=4, learning_rate=1e-3, progress=False)
+    losses = supervised_warmup(policy, None, traces, steps=12, seed=0, batch=4, learning_rate=1e-3, on_progress=None)
     assert np.mean(losses[-3:]) < np.mean(losses[:3])
 
 

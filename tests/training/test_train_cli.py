@@ -123,6 +123,6 @@ def test_a_warm_up_from_traces_runs_once_and_becomes_the_starting_point(run, tmp
     result = train(out, "--steps", "1", "--sft", str(traces), "--sft-steps", "3")
     assert result.returncode == 0, result.stderr
     assert (out / "sft" / "model.safetensors").is_file() and len(rows(out)) == 1
-    assert not same_weights(out / "sft", ROOT / "ponder" / "generators" / "think_model")
+    assert not same_weights(out / "sft", ROOT / "ponder" / "embedded" / "think_model")
     again = train(out, "--steps", "2", "--sft", str(traces), "--sft-steps", "3")  # resumes: the warm-up is not redone
     assert again.returncode == 0 and "sft warm-up" not in again.stderr and len(rows(out)) == 2

@@ -118,7 +118,7 @@ def dying_state(config, marker: str):
 def test_a_ray_worker_killed_mid_chunk_is_rerun_and_nothing_is_lost_or_duplicated(tmp_path):
     import ray
 
-    from ponder.generators import load_generator
+    from ponder.loading import load_generator
     from ponder.scaling.config import SweepConfig
     from ponder.scaling.store import Store
     from ponder.scaling.sweep import run_sweep

@@ -3,12 +3,12 @@ match the rules is caught) and printed move by move."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pyspiel
 
 from ponder.games.errors import GameError
+from ponder.jsonl import json_objects
 from ponder.games.rules.openspiel import load
 from ponder.games.arena.play import GameRecord, replay_states
 
@@ -16,17 +16,11 @@ from ponder.games.arena.play import GameRecord, replay_states
 def read_replays(path: Path) -> list[GameRecord]:
     """Records from a replays.jsonl file, or from the one in an arena's output folder."""
     file = path / "replays.jsonl" if path.is_dir() else path
-    try:
-        lines = file.read_text().splitlines()
-    except OSError as error:
-        raise GameError(f"cannot read replays from {file}: {error}") from None
     records = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
+    for number, record in json_objects(file, GameError, "replays "):
         try:
-            records.append(GameRecord.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            records.append(GameRecord.from_dict(record))
+        except (KeyError, TypeError, ValueError) as error:
             raise GameError(f"{file}:{number}: not a game record ({error})") from None
     return records
 

@@ -58,7 +58,7 @@ def _cfr(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 
 def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     from ponder.games.players.llm import INVALID_POLICIES, MODES, LLMPlayer, LLMPlayerConfig
-    from ponder.generators import load_generator
+    from ponder.loading import load_generator
     from ponder.types import SamplingParams
 
     spec.check_options({"mode", "strategy", "candidates", "retries", "invalid", "checks", "tokens", "seconds", "max_new", "temperature", "timeout"})

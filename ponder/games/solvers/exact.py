@@ -35,12 +35,6 @@ def exact_values(state: pyspiel.State, max_states: int = 500_000) -> list[float]
     return ExactSolver(state.get_game(), max_states).value(state)
 
 
-def action_values(state: pyspiel.State, max_states: int = 500_000) -> dict[int, list[float]]:
-    """Every player's value under perfect play after each legal move at `state` (a decision node)."""
-    solver = ExactSolver(state.get_game(), max_states)
-    return {action: solver.value(state.child(action)) for action in state.legal_actions()}
-
-
 class ExactSolver:
     """Exact backward induction with a memo over states (keyed by mover and board, or by the history
     at chance nodes)."""

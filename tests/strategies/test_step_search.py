@@ -13,24 +13,27 @@ from ponder.strategies.registry import StrategyError
 from ponder.tasks import get_task
 from ponder.tasks.arithmetic import make_problem as multiplication
 from ponder.tasks.countdown import make_problem as countdown
-from ponder.thinking.steps import Piece, TINY_MULTIPLY, step_format, think_plain
-from ponder.training.prm import chain_pieces, search_labels
+from ponder.embedded.steps import TINY_MULTIPLY, think_plain
+from ponder.embedded.tiny import EmbeddedGenerator
+from ponder.thinking.steps import Piece
+from ponder.training.recipes.prm_model import chain_pieces, search_labels
 from ponder.types import SamplingParams
-from ponder.verifiers.prm import ExactPRM, PartialSolution, load_prm
+from ponder.loading import load_prm
+from ponder.verifiers.prm import ExactPRM, PartialSolution
 
 STEP_STRATEGIES = ("beam", "dvts", "step_mcts")
 
 
 @functools.cache
 def tiny():
-    from ponder.generators.embedded import EmbeddedGenerator
+    from ponder.embedded.tiny import EmbeddedGenerator
 
     return EmbeddedGenerator(threads=1)
 
 
 @functools.cache
 def think():
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.embedded.think import EmbeddedThinkGenerator
 
     return EmbeddedThinkGenerator(threads=1)
 
@@ -79,7 +82,7 @@ def test_ponder_tiny_multiplication_is_cut_at_each_partial_product():
     assert TINY_MULTIPLY.plain(problem, pieces[:2]) == ["738", "6150"]
     assert TINY_MULTIPLY.finished(problem, pieces) and not TINY_MULTIPLY.finished(problem, pieces[:3])
     assert TINY_MULTIPLY.completion(problem, pieces) == "738 + 6150 + 49200 = 56088"
-    assert step_format("ponder-tiny", "arithmetic") is TINY_MULTIPLY
+    assert EmbeddedGenerator.capabilities.steps_for("arithmetic") is TINY_MULTIPLY
 
 
 @pytest.mark.parametrize("strategy", STEP_STRATEGIES)
@@ -101,7 +104,7 @@ def test_beam_with_ponder_think_reaches_countdown_targets_through_its_calculator
 
 
 def test_the_learned_prm_is_charged_the_tokens_it_reads():
-    from ponder.verifiers.learned_prm import encode
+    from ponder.embedded.prm import encode
 
     prm = load_prm("learned")
     problem = get_task("arithmetic").generate(1, seed=4)[0]
@@ -165,7 +168,7 @@ def test_a_backend_that_cannot_continue_a_message_gets_the_partial_solution_in_t
     generator = OpenAIGenerator("say-12 + 3 = 15\nso 15", scripted_backend.base_url, max_retries=0)
     asked = [Message("user", "What is 2 × 3?"), Message("assistant", "Let me see.\n")]
     generation = asyncio.run(generator.continue_final(asked, 2, SamplingParams(), stop=("\n",), include_stop=True))
-    assert generator.continues is False  # the scripted backend refuses continue_final_message, as api.openai.com does
+    assert generator.continues_natively is False  # the scripted backend refuses continue_final_message, as api.openai.com does
     assert [c.text for c in generation.completions] == ["12 + 3 = 15\n"] * 2
     assert all(c.completion_tokens >= len("12 + 3 = 15\nso 15".split()) for c in generation.completions)  # all it wrote
     problem = get_task("countdown").generate(1, seed=4)[0]
@@ -192,7 +195,10 @@ def test_a_step_back_to_an_earlier_state_is_left_to_the_search():
     from ponder.testing import ScriptedGenerator
 
     problem = countdown("p", [3, 5, 7, 11], 24)
-    generator = ScriptedGenerator(["ca-", "<", "ab+"], name="ponder-think")  # the think format: its calculator answers
+    from ponder.embedded.think import EmbeddedThinkGenerator
+
+    # ponder-think's step language, declared as the embedded model declares it: its calculator answers
+    generator = ScriptedGenerator(["ca-", "<", "ab+"], name="ponder-think", capabilities=EmbeddedThinkGenerator.capabilities)
     run = Run(problem, "beam", generator, Budget(Limits(max_candidates=4)), get_task("countdown").extract, rng=random.Random(0))
     search = StepSearch(run, ExactPRM())
     first = asyncio.run(search.expand(Node(), 1))

@@ -1,6 +1,6 @@
 """Train ponder's embedded model from scratch: a tiny Llama-style causal LM on the built-in tasks.
 
-    python -m ponder.training.embedded --out ponder/generators/embedded_model
+    ponder recipe tiny-model --out ponder/embedded/tiny_model
 
 Reproducible: fixed seed, single process, CPU. Trains only on the "train" split of each task (held-out
 problems are reserved by a content hash, see ponder.tasks.base.split_of). Never runs at install time or
@@ -9,7 +9,6 @@ in CI: the result ships inside the package.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
@@ -18,10 +17,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ponder.generators.embedded_codec import countdown_prompt, multiply_prompt, multiply_scratchpad
-from ponder.generators.tokenizer import build_tokenizer
+from ponder.embedded.codec import countdown_prompt, multiply_prompt, multiply_scratchpad
+from ponder.embedded.tokenizer import build_tokenizer
 from ponder.tasks.arithmetic import random_factors
 from ponder.tasks.countdown import random_instance
+from ponder.types import ProgressListener
 
 log = logging.getLogger(__name__)
 
@@ -138,9 +138,8 @@ def save(model, tokenizer, path: Path) -> None:
     tokenizer.save_pretrained(path)
 
 
-def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
+def train(config: TrainConfig, out: Path, on_progress: ProgressListener | None = None) -> dict:
     import torch
-    from tqdm import tqdm
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -152,14 +151,13 @@ def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     model.train()
     started = time.monotonic()
     losses: list[float] = []
-    bar = tqdm(range(min(config.steps, config.stop_after or config.steps)), desc="training", disable=not progress, mininterval=5)
-    for step in bar:
+    report = on_progress or (lambda phase, done, total, figures: None)
+    for step in range(min(config.steps, config.stop_after or config.steps)):
         if config.save_every and step and step % config.save_every == 0:
             save(model, tokenizer, out / f"checkpoint-{step}")
         ids, attention, labels = make_batch(rng, tokenizer, config)
         losses.append(take_step(model, optimizer, scheduler, model(input_ids=ids, attention_mask=attention, labels=labels).loss))
-        if step % 50 == 0:
-            bar.set_postfix(loss=f"{sum(losses[-50:]) / len(losses[-50:]):.4f}")
+        report("training ponder-tiny", step + 1, config.steps, {"loss": f"{sum(losses[-50:]) / len(losses[-50:]):.4f}"})
     seconds = time.monotonic() - started
     model.eval()
     save(model, tokenizer, out)
@@ -173,21 +171,3 @@ def train(config: TrainConfig, out: Path, progress: bool = True) -> dict:
     }
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
-    parser.add_argument("--steps", type=int, default=TrainConfig.steps)
-    parser.add_argument("--seed", type=int, default=TrainConfig.seed)
-    parser.add_argument("--stop-after", type=int, default=TrainConfig.stop_after, help="end at this step; the schedule still spans --steps (default: %(default)s, the shipped model)")
-    parser.add_argument("--save-every", type=int, help="also save checkpoint-STEP/ every N steps")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    config = TrainConfig(steps=args.steps, seed=args.seed, stop_after=args.stop_after, save_every=args.save_every)
-    summary = train(config, args.out)
-    print(json.dumps(summary, indent=2))
-
-
-if __name__ == "__main__":
-    main()

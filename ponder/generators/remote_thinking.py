@@ -24,20 +24,15 @@ import time
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from ponder.generators.base import GeneratorError
+from ponder.generators.base import Forwarding, GeneratorError
 from ponder.generators.stop_strings import cut_answers
-from ponder.thinking.budget import ANSWER_ROOM, DEFAULT_THINKING_TOKENS, ThinkingError
+from ponder.thinking.budget import ANSWER_ROOM, DEFAULT_THINKING_TOKENS, ThinkingError, cost
 from ponder.thinking.formats import ThinkFormat
 from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
 
 CONTROL_FIELDS = {"vllm": "thinking_token_budget", "llama.cpp": "thinking_budget_tokens"}
 CONTROLS = "'continue' (client-side, the backend continues a final assistant message), 'vllm', 'llama.cpp' or 'field:NAME' (the backend's own budget field)"
 MAX_ROUNDS = 1024  # requests one chain may take (a bound for call budgets); the thought is closed when they run out
-
-
-def cost(text: str) -> int:
-    """Tokens forced text may take: its UTF-8 bytes (every BPE token is at least one byte)."""
-    return len(text.encode())
 
 
 def budget_field(control: str) -> str | None:
@@ -65,31 +60,22 @@ class Round:
     finish_reason: str
 
 
-class RemoteThinking:
+class RemoteThinking(Forwarding):
     """A generator for an OpenAI-compatible backend (`generators.openai_http.OpenAIGenerator`) that
-    honours `SamplingParams.thinking`; without a thinking budget it is the backend itself."""
-
-    thinks = True
+    honours `SamplingParams.thinking`; without a thinking budget it is the backend itself (whose raw
+    continuations, for step search, it forwards)."""
 
     def __init__(self, backend, control: str, format: ThinkFormat, max_rounds: int = MAX_ROUNDS):
+        super().__init__(backend)
         self.backend = backend
         self.field = budget_field(control)
         self.control = control
         self.format = format
         self.max_rounds = max_rounds
-        self.name = backend.name
-        self.parameter_count = backend.parameter_count
-
-    def prompt_tokens_bound(self, messages: Sequence[Message]) -> int:
-        return self.backend.prompt_tokens_bound(messages)
+        self.capabilities = replace(backend.capabilities, think_format=format, streams_thought=True)
 
     def calls_for(self, n: int) -> int:
         return self.backend.calls_for(n) if self.field is not None else n * self.max_rounds
-
-    async def continue_final(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
-                             stop: Sequence[str] = (), include_stop: bool = False) -> Generation:
-        """Raw continuations of the final assistant message (step search): the backend's own."""
-        return await self.backend.continue_final(messages, n, params, timeout, stop, include_stop)
 
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ponder.budget import Limits
 from ponder.engine import Plan, solve
-from ponder.generators.embedded import MODEL_DIR
+from ponder.embedded.tiny import MODEL_DIR
 from ponder.tasks import get_task
 from ponder.types import Message, SamplingParams
 
@@ -63,5 +63,5 @@ def test_a_real_solve_stays_within_its_token_budget(embedded):
 def test_model_card_states_how_it_was_made():
     card = (Path(MODEL_DIR) / "README.md").read_text()
     training = json.loads((Path(MODEL_DIR) / "training.json").read_text())
-    for fact in ("python -m ponder.training.embedded", str(training["config"]["seed"]), f"{training['parameters']:,}"):
+    for fact in ("ponder recipe tiny-model", str(training["config"]["seed"]), f"{training['parameters']:,}"):
         assert fact in card

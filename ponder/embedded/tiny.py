@@ -1,7 +1,7 @@
 """The embedded default model: a tiny causal LM shipped inside the package, speaking plain chat.
 
 Plain-language countdown and multiplication problems are mapped to the model's compact format
-(`embedded_codec`); its output is rendered back in ordinary notation. Any other message gets a short
+(`embedded.codec`); its output is rendered back in ordinary notation. Any other message gets a short
 answer saying what it can do (no tokens spent).
 """
 
@@ -11,17 +11,20 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ponder.generators.embedded_codec import CAPABILITIES, compact_prompt, render
+from ponder.embedded.codec import CAPABILITIES, compact_prompt, render
+from ponder.embedded.steps import BY_MODEL
+from ponder.generators.base import Capabilities
 from ponder.generators.hf_local import HFLocalGenerator, run_cancellable
 from ponder.types import Completion, Generation, Message, SamplingParams
 from ponder.generators.spec import EMBEDDED_NAME
 
-MODEL_DIR = Path(__file__).parent / "embedded_model"
+MODEL_DIR = Path(__file__).parent / "tiny_model"
 NAME = EMBEDDED_NAME
 
 
 class EmbeddedGenerator:
     name = NAME
+    capabilities = Capabilities(continues=True, step_formats=BY_MODEL[NAME])
 
     def __init__(self, path: str | Path = MODEL_DIR, threads: int | None = None):
         self.local = HFLocalGenerator(path, name=NAME, threads=threads)
@@ -48,7 +51,7 @@ class EmbeddedGenerator:
     async def continue_final(self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None,
                              stop: Sequence[str] = (), include_stop: bool = False) -> Generation:
         """n raw continuations of the final assistant message, in the model's compact format."""
-        from ponder.generators.embedded_think import continuation_prefix
+        from ponder.embedded.think import continuation_prefix
 
         prompt, partial = continuation_prefix(messages, self.name, compact_prompt, lambda text: "")
         return await run_cancellable(self.local.continue_text, prompt + partial, n, params, timeout, stop, include_stop)

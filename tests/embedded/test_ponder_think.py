@@ -16,7 +16,7 @@ QUESTION = [Message("user", "Use the numbers 3, 5, 7 and 11 to make 24.")]
 
 @pytest.fixture(scope="module")
 def think():
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.embedded.think import EmbeddedThinkGenerator
 
     return EmbeddedThinkGenerator(threads=1)
 

@@ -1,6 +1,6 @@
 """Thinking budgets over an OpenAI-compatible backend, proved on two real servers with the official SDK:
 A serves ponder-think raw (it continues a final assistant message and stops at markers); B serves A
-under budget forcing, running the calculator client-side (`thinking.remote`)."""
+under budget forcing, running the calculator client-side (`generators.remote_thinking`)."""
 
 import asyncio
 import json
@@ -10,7 +10,8 @@ import openai
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ponder.generators import GeneratorError, load_generator
+from ponder.generators.base import GeneratorError
+from ponder.loading import load_generator
 from ponder.tasks.countdown import CountdownTask
 from ponder.tasks.text import problem_from_text
 from ponder.thinking.budget import thinking_budget, with_thinking

@@ -1,6 +1,6 @@
-"""Train the learned process verifier (`verifiers.learned_prm`) from Monte Carlo rollouts of the embedded models.
+"""Train the learned process verifier (`embedded.prm`) from Monte Carlo rollouts of the embedded models.
 
-    python -m ponder.training.prm --out ponder/verifiers/prm_model
+    ponder recipe prm-model --out ponder/embedded/prm_model
 
 Labels come from the models' own attempts, never from the exact checker of a partial solution
 (Wang et al. 2024, "Math-Shepherd": a step is as good as the share of completions through it that
@@ -17,7 +17,6 @@ come from other generators (`countdown-reachable`) or the held-out split, never 
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -30,8 +29,8 @@ from typing import Iterable
 from ponder.tasks.arithmetic import make_problem as multiplication_problem, random_factors
 from ponder.tasks.countdown import make_problem as countdown_problem, random_instance
 from ponder.thinking.steps import Piece
-from ponder.types import Problem
-from ponder.verifiers.learned_prm import encode
+from ponder.types import Problem, ProgressListener
+from ponder.embedded.prm import encode
 from ponder.verifiers.prm import PartialSolution
 
 log = logging.getLogger(__name__)
@@ -74,7 +73,7 @@ def chain_pieces(thought: str) -> list[Piece]:
 def search_labels(problem: Problem, pieces: list[Piece]) -> list[tuple[PartialSolution, float]]:
     """Each partial solution a chain's search visited, labelled 1 when the chain hit the target with it
     on the path (a hit is also a finished solution, labelled 1), else 0."""
-    from ponder.thinking.steps import think_plain
+    from ponder.embedded.steps import think_plain
 
     visited: dict[tuple[str, ...], None] = {}
     for k in range(len(pieces) + 1):
@@ -130,7 +129,7 @@ def multiplication_rollouts(generator, problems: Iterable[Problem], samples: int
                             ) -> Iterable[tuple[Problem, PartialSolution, float]]:
     """(problem, partial solution, Monte Carlo label) from ponder-tiny's sampled answers to each problem
     (`problems` may be drawn lazily from `rng`: each is drawn before its answers are sampled)."""
-    from ponder.generators.embedded_codec import multiply_prompt
+    from ponder.embedded.codec import multiply_prompt
     from ponder.types import SamplingParams
 
     for i, problem in enumerate(problems):
@@ -145,8 +144,8 @@ def multiplication_rollouts(generator, problems: Iterable[Problem], samples: int
 
 def training_rollouts(config: PRMTrainConfig, rng: random.Random) -> Iterable[tuple[str, float]]:
     """The value model's (input text, label) pairs: rollouts on train-split problems of both tasks."""
-    from ponder.generators.embedded import EmbeddedGenerator
-    from ponder.generators.embedded_think import EmbeddedThinkGenerator
+    from ponder.embedded.tiny import EmbeddedGenerator
+    from ponder.embedded.think import EmbeddedThinkGenerator
 
     countdown = [countdown_problem(f"train-{i}", *random_instance(rng, "train")[:2]) for i in range(config.countdown_problems)]
     for problem, partial, label in countdown_rollouts(EmbeddedThinkGenerator(threads=config.threads), countdown, config.chains,
@@ -178,11 +177,11 @@ def build_model(config: PRMTrainConfig, tokenizer):
     ))
 
 
-def train(config: PRMTrainConfig, out: Path) -> dict:
+def train(config: PRMTrainConfig, out: Path, on_progress: ProgressListener | None = None) -> dict:
     import torch
 
-    from ponder.generators.tokenizer import build_tokenizer
-    from ponder.training.embedded import optimizer_and_schedule, save, take_step
+    from ponder.embedded.tokenizer import build_tokenizer
+    from ponder.training.recipes.tiny_model import optimizer_and_schedule, save, take_step
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -197,14 +196,14 @@ def train(config: PRMTrainConfig, out: Path) -> dict:
     weights = torch.tensor([float(count) for _, _, count in data]).sqrt()  # frequent prefixes count more, not linearly
     model.train()
     losses: list[float] = []
+    report = on_progress or (lambda phase, done, total, figures: None)
     for step in range(config.steps):
         rows = torch.multinomial(weights, config.batch_size, replacement=True, generator=torch.Generator().manual_seed(config.seed + step)).tolist()
         batch = tokenizer([data[r][0] for r in rows], return_tensors="pt", padding=True)
         labels = torch.tensor([data[r][1] for r in rows])
         logits = model(**batch).logits[:, 0]
         losses.append(take_step(model, optimizer, scheduler, torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)))
-        if step % 100 == 0:
-            log.info("step %d of %d: loss %.4f", step, config.steps, sum(losses[-100:]) / len(losses[-100:]))
+        report("training the learned PRM", step + 1, config.steps, {"loss": f"{sum(losses[-100:]) / len(losses[-100:]):.4f}"})
     model.eval()
     save(model, tokenizer, out)
     summary = {
@@ -219,20 +218,3 @@ def train(config: PRMTrainConfig, out: Path) -> dict:
     }
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
-    defaults = PRMTrainConfig()
-    for name in ("seed", "steps", "countdown_problems", "multiplication_problems"):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    config = PRMTrainConfig(seed=args.seed, steps=args.steps, countdown_problems=args.countdown_problems,
-                            multiplication_problems=args.multiplication_problems)
-    print(json.dumps(train(config, args.out), indent=2))
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 """The learned process verifier: a small value model that reads a problem and the plain steps of a partial
 solution and estimates the chance that the embedded models complete it correctly.
 
-Trained in-repo (`ponder.training.prm`) on Monte Carlo labels: each prefix of the embedded models' own
+Trained in-repo (`ponder.training.recipes.prm_model`) on Monte Carlo labels: each prefix of the embedded models' own
 attempts is labelled by whether the attempt through it verified (Wang et al. 2024, "Math-Shepherd"),
 so its score is a value estimate, not a rule. Shipped in `prm_model/` beside this file, with a card.
 It charges the tokens it reads (one per character, at most `MAX_CHARACTERS`).

@@ -17,14 +17,16 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ponder.generators.base import GeneratorError, UnsupportedRequest
-from ponder.generators.embedded_codec import MAX_STATEMENT_CHARS
+from ponder.embedded.steps import BY_MODEL
+from ponder.generators.base import Capabilities, GeneratorError, UnsupportedRequest
+from ponder.embedded.codec import MAX_STATEMENT_CHARS
 from ponder.generators.hf_local import run_cancellable
 from ponder.generators.stop_strings import cut_answers
 from ponder.generators.spec import THINK_NAME
 from ponder.tasks import countdown
 from ponder.thinking.chain import Chain, Vocabulary
-from ponder.tools.countdown_calculator import BACK, CLOSE, LINE, CountdownCalculator, parse_prompt, render_answer, think_prompt
+from ponder.thinking.formats import ThinkFormat
+from ponder.tools.countdown_calculator import BACK, CLOSE, LINE, OPERATORS, CountdownCalculator, parse_prompt, render_answer, think_prompt
 from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
 
 MODEL_DIR = Path(__file__).parent / "think_model"
@@ -49,9 +51,26 @@ def readable(thought: str) -> str:
     return thought.replace(LINE, "\n").rstrip("\n")
 
 
+def search_format() -> ThinkFormat:
+    """ponder-think's thought as a `ThinkFormat` (`thinking.formats`), for any client of a served
+    ponder-think: its end marker, its back-up cue, and the countdown calculator as its tool."""
+    calculator = CountdownCalculator()
+
+    def render(prompt: str, answer: str) -> str:
+        numbers, _ = parse_prompt(prompt) or ([], 0)
+        return render_answer(numbers, answer.removeprefix(CLOSE)) or answer
+
+    return ThinkFormat(
+        name="ponder-think", opening="", end=CLOSE, close=CLOSE, cue=BACK, stops=(*OPERATORS, BACK),
+        tool=calculator.session, prompt=compact_prompt, render=render, show=readable,
+    )
+
+
+
 class EmbeddedThinkGenerator:
     name = THINK_NAME
-    thinks = True  # takes SamplingParams.thinking (servers map reasoning_effort to a thinking budget)
+    # takes SamplingParams.thinking (servers map reasoning_effort to a thinking budget)
+    capabilities = Capabilities(think_format=search_format(), streams_thought=True, continues=True, step_formats=BY_MODEL[THINK_NAME])
 
     def __init__(self, path: str | Path = MODEL_DIR, threads: int | None = None, name: str | None = None):
         import torch
@@ -123,7 +142,7 @@ class EmbeddedThinkGenerator:
         """n completions of each compact prompt, decoded in one batch (blocking)."""
         import torch
 
-        from ponder.thinking.decode import decode_chains
+        from ponder.generators.decode import decode_chains
 
         chains = [chain for prompt in prompts for chain in self.chains(prompt, n, params, on_text)]
         rng = torch.Generator()
@@ -160,13 +179,13 @@ class EmbeddedThinkGenerator:
         stop: Sequence[str] = (), include_stop: bool = False,
     ) -> Generation:
         """n raw continuations of the final assistant message (the thought so far, in the compact
-        language): no budget forcing and no tool, which a remote client does itself (`thinking.remote`)."""
+        language): no budget forcing and no tool, which a remote client does itself (`generators.remote_thinking`)."""
         prompt, partial = continuation_prefix(
             messages, self.name, compact_prompt, lambda text: "".join(sorted({c for c in text if c not in self.vocab})))
         ids = [self.tokenizer.bos_token_id] + self.vocabulary.encode(prompt + partial)
 
         def run(cancelled):
-            from ponder.thinking.decode import continue_rows
+            from ponder.generators.decode import continue_rows
 
             with self._lock:
                 return continue_rows(

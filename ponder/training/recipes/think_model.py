@@ -1,9 +1,9 @@
 """Train ponder-think from scratch: a small Llama-style model that searches in its chain of thought,
 calling the countdown calculator (`tools.countdown_calculator`) for every result.
 
-    python -m ponder.training.think --out ponder/generators/think_model --steps 1100 --minutes 38
+    ponder recipe think-model --out ponder/embedded/think_model --steps 1100 --minutes 38
 
-Examples are the heuristic teacher's traces (`training.search_traces`), packed into windows of
+Examples are the heuristic teacher's traces (`training.recipes.search_traces`), packed into windows of
 `window` characters. The loss is on the model's own characters (operations, backtracks, the end of the
 thought, the answer); the calculator's characters get a small weight (`tool_weight`), so the same model
 can also be run without the tool (`--no-tools`) and that comparison is measured, not assumed.
@@ -12,7 +12,6 @@ Reproducible: fixed seed, one process, CPU; never runs at install time or in CI.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
@@ -20,11 +19,12 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ponder.generators.tokenizer import build_tokenizer
+from ponder.embedded.tokenizer import build_tokenizer
 from ponder.tasks.base import split_of
 from ponder.tasks.countdown import NUMBER_RANGE, TARGET_RANGE, problem_key
 from ponder.tools.countdown_calculator import CLOSE, think_prompt
-from ponder.training.search_traces import NOISE_LEVELS, Piece, random_walk_instance, teacher_trace
+from ponder.training.recipes.search_traces import NOISE_LEVELS, Piece, random_walk_instance, teacher_trace
+from ponder.types import ProgressListener
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +114,10 @@ class Packer:
         return ids + [self.pad] * padding, weights + [0.0] * padding
 
 
-def train(config: ThinkTrainConfig, out: Path) -> dict:
+def train(config: ThinkTrainConfig, out: Path, on_progress: ProgressListener | None = None) -> dict:
     import torch
 
-    from ponder.cli.progress import Progress
-    from ponder.training.embedded import build_model, optimizer_and_schedule, save, take_step
+    from ponder.training.recipes.tiny_model import build_model, optimizer_and_schedule, save, take_step
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -133,7 +132,7 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
     started = time.monotonic()
     losses: list[float] = []
     tokens = 0
-    progress = Progress("training ponder-think", "step", config.steps, interval=30.0)
+    report = on_progress or (lambda phase, done, total, figures: None)
     for step in range(min(config.steps, config.stop_after or config.steps)):
         if config.minutes is not None and time.monotonic() - started > config.minutes * 60:
             log.info("stopping at step %d: %.1f minutes reached", step, config.minutes)
@@ -148,8 +147,8 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
         target_weights = weights[:, 1:].reshape(-1)
         losses.append(take_step(model, optimizer, scheduler, (per_token * target_weights).sum() / target_weights.sum()))
         tokens += int((ids != tokenizer.pad_token_id).sum())
-        progress.update(advance=1, postfix={"loss": f"{sum(losses[-20:]) / len(losses[-20:]):.4f}", "tok/s": f"{tokens / (time.monotonic() - started):.0f}"})
-    progress.close()
+        report("training ponder-think", step + 1, config.steps,
+               {"loss": f"{sum(losses[-20:]) / len(losses[-20:]):.4f}", "tok/s": f"{tokens / (time.monotonic() - started):.0f}"})
     seconds = time.monotonic() - started
     model.eval()
     save(model, tokenizer, out)
@@ -164,21 +163,3 @@ def train(config: ThinkTrainConfig, out: Path) -> dict:
     }
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, required=True, help="directory for the checkpoint")
-    parser.add_argument("--steps", type=int, default=ThinkTrainConfig.steps, help="learning-rate schedule length (default: %(default)s)")
-    parser.add_argument("--minutes", type=float, help="also stop after this many minutes of training")
-    parser.add_argument("--stop-after", type=int, help="end at this step; the schedule still spans --steps")
-    parser.add_argument("--seed", type=int, default=ThinkTrainConfig.seed)
-    parser.add_argument("--save-every", type=int, help="also save checkpoint-STEP/ every N steps")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = ThinkTrainConfig(steps=args.steps, seed=args.seed, minutes=args.minutes, save_every=args.save_every, stop_after=args.stop_after)
-    print(json.dumps(train(config, args.out), indent=2))
-
-
-if __name__ == "__main__":
-    main()

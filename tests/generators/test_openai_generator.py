@@ -8,7 +8,7 @@ from openai.types.chat import ChatCompletion
 
 from ponder.budget import Limits
 from ponder.engine import Plan, solve
-from ponder.generators import load_generator
+from ponder.loading import load_generator
 from ponder.generators.base import GeneratorError
 from ponder.generators.openai_http import OpenAIGenerator, _completion
 from ponder.tasks import get_task
