@@ -148,7 +148,7 @@ class OpenAIGenerator:
     ):
         """One continuation of the final (assistant) message, stopping after any of `stop` (kept in the
         text): vLLM's `continue_final_message` / `include_stop_str_in_output`, which `ponder serve` speaks.
-        Returns a `thinking.remote.Round`; a backend that refuses to continue a message is a GeneratorError
+        Returns a `generators.remote_thinking.Round`; a backend that refuses to continue a message is a GeneratorError
         saying so."""
         from ponder.generators.remote_thinking import Round
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-from ponder.generators.spec import EMBEDDED_NAME, THINK_NAME, parse_model_spec
+from ponder.generators.spec import EMBEDDED_NAME, EMBEDDED_NAMES, parse_model_spec
 from ponder.loading import load_generator
 from ponder.generators.base import Generator
 from ponder.server.config import ServerConfig
@@ -26,14 +26,9 @@ def build_models(config: ServerConfig, metrics: Metrics, embedded: Generator | N
     """Every configured model, loaded now so a bad spec fails at start-up, not on the first request."""
     models: dict[str, ServedModel] = {}
     if config.embedded:
-        if embedded is None:
-            from ponder.embedded.tiny import EmbeddedGenerator
-
-            embedded = EmbeddedGenerator()
-        models[EMBEDDED_NAME] = ServedModel(EMBEDDED_NAME, MeteredGenerator(embedded, metrics, EMBEDDED_NAME))
-        from ponder.embedded.think import EmbeddedThinkGenerator
-
-        models[THINK_NAME] = ServedModel(THINK_NAME, MeteredGenerator(EmbeddedThinkGenerator(), metrics, THINK_NAME))
+        for name in EMBEDDED_NAMES:
+            generator = embedded if name == EMBEDDED_NAME and embedded is not None else load_generator(name)
+            models[name] = ServedModel(name, MeteredGenerator(generator, metrics, name))
     for name, spec in config.backends.items():
         parsed = parse_model_spec(spec)
         generator = load_generator(parsed, timeout=config.backend_timeout, max_retries=config.backend_retries)

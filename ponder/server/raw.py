@@ -16,7 +16,7 @@ from ponder.server.errors import ApiError, bad_request
 from ponder.server.ledger import Record
 from ponder.server.models import ServedModel
 from ponder.server.streaming import DONE, Chunker
-from ponder.server.thinking import check_thinking_n, conversation
+from ponder.server.jobs import check_thinking_n, conversation
 from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.types import SamplingParams
 

@@ -11,7 +11,7 @@ from ponder.server import protocol as p
 from ponder.server.ledger import Record
 from ponder.server.models import ServedModel
 from ponder.server.streaming import DONE, Chunker
-from ponder.server.thinking import Finished, Job, Reasoning, think
+from ponder.server.jobs import Finished, Job, Reasoning, think
 from ponder.trace import TraceWriter, event_record, result_record
 from ponder.types import Result, Usage
 

@@ -1,7 +1,7 @@
 """The chat service: what a chat completion request does, independent of HTTP.
 
 A request is admitted against the concurrency limit (`ledger`), routed (`routing`), and answered one
-of three ways: thinking (it set `reasoning_effort` or `ponder`: `thinking` plans and runs the solves,
+of three ways: thinking (it set `reasoning_effort` or `ponder`: `jobs` plans and runs the solves,
 `reasoned` replies with their reasoning, usage and a `ponder` account); raw pass-through to an
 OpenAI-compatible backend (`proxy`: bytes in, bytes out, tools and streams intact); or raw generation by
 the served model (`raw`). Streams are SSE bodies (`streaming`). Every request is metered and logged as
@@ -26,7 +26,7 @@ from ponder.server.models import ServedModel
 from ponder.server.proxy import Answer
 from ponder.server.routing import mode_of
 from ponder.server.streaming import Stream, stream
-from ponder.server.thinking import Job, resolve
+from ponder.server.jobs import Job, resolve
 
 RESOLVE_SECONDS = 5.0  # recognising a request's problem; linear in its text, so only an overloaded server passes it
 

@@ -185,8 +185,7 @@ def train(config: RLConfig, out: Path, *, on_progress: ProgressListener | None =
     task = get_task(config.task)
     policy = load_policy(config.model, config.task)
     pool = task.generate(POOL, config.seed, split="train")
-    if hasattr(policy, "prompt"):
-        policy.prompt(pool[0])  # a task this policy cannot read fails here, before the run folder is touched
+    policy.prompt(pool[0])  # a task this policy cannot read fails here, before the run folder is touched
     folder = RunFolder(out)
     start = folder.prepare(config)
     starting = config.model

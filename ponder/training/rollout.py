@@ -5,7 +5,7 @@ one that sampled).
 
 Two policies:
 - `ThinkPolicy`: the ponder-think family (compact prompt, the countdown calculator inside the thought,
-  budget forcing by `thinking.chain`), decoded in one batch by `thinking.decode`.
+  budget forcing by `thinking.chain`), decoded in one batch by `generators.decode`.
 - `TextPolicy`: any local causal LM (a Hugging Face checkpoint): the task's prompt through the chat
   template when there is one, a raw continuation (`thinking.continuation`), the reply graded as text.
 
@@ -135,6 +135,10 @@ class TextPolicy:
         self.generator = HFLocalGenerator(path)
         self.model, self.tokenizer = self.generator.model, self.generator.tokenizer
 
+    def prompt(self, problem: Problem) -> str:
+        """The problem's conversation as the model reads it (every problem has one)."""
+        return self.generator.render(problem.messages or (Message("user", problem.prompt),))
+
     @torch.no_grad()
     def rollouts(self, task: Task, problems: Sequence[Problem], group: int, *, thinking: int, temperature: float,
                  seed: int, format_reward: float = 0.0) -> list[Rollout]:
@@ -143,8 +147,7 @@ class TextPolicy:
 
         tokenizer, eos = self.tokenizer, self.tokenizer.eos_token_id
         pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos
-        prompts = [self.generator.encode(self.generator.render(problem.messages or (Message("user", problem.prompt),)))
-                   for problem in problems]
+        prompts = [self.generator.encode(self.prompt(problem)) for problem in problems]
         rows = [Continuation(prompt, eos=eos, pad=pad, decode=lambda t: tokenizer.decode([t]), max_tokens=thinking)
                 for prompt in prompts for _ in range(group)]
         rng = torch.Generator()

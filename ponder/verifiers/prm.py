@@ -55,8 +55,7 @@ class ProcessVerifier(Protocol):
 def header(problem: Problem) -> str:
     """The problem in the plain notation steps are written in.
 
-    >>> from ponder.tasks.countdown import make_problem
-    >>> header(make_problem("p", [3, 5, 7, 11], 24))
+    >>> header(Problem(id="p", task="countdown", prompt="", data={"numbers": [3, 5, 7, 11], "target": 24}))
     '3 5 7 11 > 24'
     """
     data = problem.data

@@ -10,7 +10,7 @@ from ponder.server.config import ConfigError, ServerConfig, load_config, parse_b
 from ponder.server.errors import ApiError
 from ponder.server.protocol import ChatRequest
 from ponder.server.reasoned import usage_of
-from ponder.server.thinking import resolve
+from ponder.server.jobs import resolve
 from ponder.types import Candidate, Completion, Result, Usage
 
 COUNTDOWN = "Use the numbers 3, 5, 7 and 11 to make 24."

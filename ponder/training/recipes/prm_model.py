@@ -17,7 +17,6 @@ come from other generators (`countdown-reachable`) or the held-out split, never 
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -181,7 +180,7 @@ def train(config: PRMTrainConfig, out: Path, on_progress: ProgressListener | Non
     import torch
 
     from ponder.embedded.tokenizer import build_tokenizer
-    from ponder.training.recipes.tiny_model import optimizer_and_schedule, save, take_step
+    from ponder.training.recipes.tiny_model import finish, optimizer_and_schedule, take_step
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
@@ -204,9 +203,7 @@ def train(config: PRMTrainConfig, out: Path, on_progress: ProgressListener | Non
         logits = model(**batch).logits[:, 0]
         losses.append(take_step(model, optimizer, scheduler, torch.nn.functional.binary_cross_entropy_with_logits(logits, labels)))
         report("training the learned PRM", step + 1, config.steps, {"loss": f"{sum(losses[-100:]) / len(losses[-100:]):.4f}"})
-    model.eval()
-    save(model, tokenizer, out)
-    summary = {
+    return finish(model, tokenizer, out, {
         "config": asdict(config),
         "parameters": sum(p.numel() for p in model.parameters()),
         "distinct_examples": len(data),
@@ -214,7 +211,4 @@ def train(config: PRMTrainConfig, out: Path, on_progress: ProgressListener | Non
         "rollout_seconds": round(rollout_seconds, 1),
         "train_seconds": round(time.monotonic() - started - rollout_seconds, 1),
         "final_loss": round(sum(losses[-100:]) / len(losses[-100:]), 4),
-        "torch": torch.__version__,
-    }
-    (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
-    return summary
+    })

@@ -12,14 +12,12 @@ Reproducible: fixed seed, one process, CPU; never runs at install time or in CI.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ponder.embedded.tokenizer import build_tokenizer
 from ponder.tasks.base import split_of
 from ponder.tasks.countdown import NUMBER_RANGE, TARGET_RANGE, problem_key
 from ponder.tools.countdown_calculator import CLOSE, think_prompt
@@ -117,18 +115,12 @@ class Packer:
 def train(config: ThinkTrainConfig, out: Path, on_progress: ProgressListener | None = None) -> dict:
     import torch
 
-    from ponder.training.recipes.tiny_model import build_model, optimizer_and_schedule, save, take_step
+    from ponder.training.recipes.tiny_model import finish, save, start, take_step
 
-    torch.manual_seed(config.seed)
-    torch.set_num_threads(config.threads)
-    rng = random.Random(config.seed)
-    tokenizer = build_tokenizer()
-    model = build_model(config, tokenizer)
+    rng, tokenizer, model, optimizer, scheduler = start(config)
     parameters = sum(p.numel() for p in model.parameters())
     log.info("ponder-think: %d parameters", parameters)
-    optimizer, scheduler = optimizer_and_schedule(model, config)
     packer = Packer(rng, tokenizer, config)
-    model.train()
     started = time.monotonic()
     losses: list[float] = []
     tokens = 0
@@ -149,17 +141,11 @@ def train(config: ThinkTrainConfig, out: Path, on_progress: ProgressListener | N
         tokens += int((ids != tokenizer.pad_token_id).sum())
         report("training ponder-think", step + 1, config.steps,
                {"loss": f"{sum(losses[-20:]) / len(losses[-20:]):.4f}", "tok/s": f"{tokens / (time.monotonic() - started):.0f}"})
-    seconds = time.monotonic() - started
-    model.eval()
-    save(model, tokenizer, out)
-    summary = {
+    return finish(model, tokenizer, out, {
         "config": asdict(config),
         "parameters": parameters,
         "steps_run": len(losses),
-        "train_seconds": round(seconds, 1),
+        "train_seconds": round(time.monotonic() - started, 1),
         "tokens_seen": tokens,
         "final_loss": round(sum(losses[-50:]) / max(1, len(losses[-50:])), 4),
-        "torch": torch.__version__,
-    }
-    (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
-    return summary
+    })

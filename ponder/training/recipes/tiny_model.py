@@ -138,17 +138,23 @@ def save(model, tokenizer, path: Path) -> None:
     tokenizer.save_pretrained(path)
 
 
-def train(config: TrainConfig, out: Path, on_progress: ProgressListener | None = None) -> dict:
+def start(config):
+    """What a recipe that trains from scratch starts with, seeded: (the data's RNG, the tokenizer, a new
+    model in training mode, its optimizer and learning-rate schedule)."""
     import torch
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
-    rng = random.Random(config.seed)
     tokenizer = build_tokenizer()
     model = build_model(config, tokenizer)
-    parameters = sum(p.numel() for p in model.parameters())
     optimizer, scheduler = optimizer_and_schedule(model, config)
     model.train()
+    return random.Random(config.seed), tokenizer, model, optimizer, scheduler
+
+
+def train(config: TrainConfig, out: Path, on_progress: ProgressListener | None = None) -> dict:
+    rng, tokenizer, model, optimizer, scheduler = start(config)
+    parameters = sum(p.numel() for p in model.parameters())
     started = time.monotonic()
     losses: list[float] = []
     report = on_progress or (lambda phase, done, total, figures: None)
@@ -158,16 +164,21 @@ def train(config: TrainConfig, out: Path, on_progress: ProgressListener | None =
         ids, attention, labels = make_batch(rng, tokenizer, config)
         losses.append(take_step(model, optimizer, scheduler, model(input_ids=ids, attention_mask=attention, labels=labels).loss))
         report("training ponder-tiny", step + 1, config.steps, {"loss": f"{sum(losses[-50:]) / len(losses[-50:]):.4f}"})
-    seconds = time.monotonic() - started
-    model.eval()
-    save(model, tokenizer, out)
-    summary = {
+    return finish(model, tokenizer, out, {
         "config": asdict(config),
         "parameters": parameters,
         "steps_run": len(losses),
-        "train_seconds": round(seconds, 1),
+        "train_seconds": round(time.monotonic() - started, 1),
         "final_loss": round(sum(losses[-100:]) / len(losses[-100:]), 4),
-        "torch": torch.__version__,
-    }
+    })
+
+
+def finish(model, tokenizer, out: Path, summary: dict) -> dict:
+    """Save the trained model, and its summary beside it (training.json, which its card quotes)."""
+    import torch
+
+    model.eval()
+    save(model, tokenizer, out)
+    summary = {**summary, "torch": torch.__version__}
     (out / "training.json").write_text(json.dumps(summary, indent=2) + "\n")
     return summary
