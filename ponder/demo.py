@@ -1,4 +1,4 @@
-"""`ponder demo`: small scaling sweeps of the embedded models, in a couple of minutes. ponder-tiny on both
+"""`ponder demo`: small scaling sweeps of the embedded models (how long they take is measured in the README). ponder-tiny on both
 built-in tasks (thinking *wider*: many short answers, checked or voted), then ponder-think on countdown
 problems from a generator it never trained on at several thinking budgets (thinking *longer* vs wider
 vs both). It writes each sweep's report and plot (like `ponder scale`) and returns the analyses to print."""

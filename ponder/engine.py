@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from ponder.budget import DEFAULT_EFFORTS, Budget, BudgetError, Limits, Price, effort_limits
-from ponder.generators.base import Generator
+from ponder.generators.base import BackendUnavailable, Generator
 from ponder.strategies import default_strategy, get_strategy
 from ponder.strategies.base import Run
 from ponder.types import Event
@@ -150,17 +150,22 @@ async def solve_all(
     on_text: ThoughtListener | None = None,
 ) -> AsyncIterator[Outcome]:
     """Solve many problems, `concurrency` at a time, yielding outcomes as they finish. A failure on
-    one problem is recorded in its outcome and never stops the others."""
+    one problem is recorded in its outcome and never stops the others; a backend that cannot answer at
+    all (`BackendUnavailable`) stops them all, raised once."""
     slots = asyncio.Semaphore(concurrency)
 
     async def one(index: int, problem: Problem) -> Outcome:
         async with slots:
             try:
                 result = await solve(problem, task, generator, plan, index=index, on_event=on_event, on_text=on_text)
+            except BackendUnavailable:
+                raise  # nothing can answer any problem: the batch stops with this one error
             except Exception as error:  # one bad problem must not lose the batch; the error is kept
                 log.error("problem %s failed: %s", problem.id, error)
                 log.debug("problem %s failed", problem.id, exc_info=True)
                 return Outcome(index, problem, None, None, f"{type(error).__name__}: {error}")
+            if result.stop_reason == "error":  # no candidate came back: nothing to grade
+                return Outcome(index, problem, result, None, result.error)
             return Outcome(index, problem, result, task.grade(problem, result.answer))
 
     pending = [asyncio.ensure_future(one(i, p)) for i, p in enumerate(problems)]

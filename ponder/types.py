@@ -62,13 +62,16 @@ class SamplingParams:
     stop: tuple[str, ...] = ()  # a candidate ends at the first of these (left out of its text, as the OpenAI API does)
 
 
+REFUSED = "refused"  # a completion's finish: the model declined (the problem is outside what it can do) and said why
+
+
 @dataclass(frozen=True)
 class Completion:
     """One candidate completion as a generator returned it, with its own token counts."""
 
     text: str
     completion_tokens: int
-    finish_reason: str  # "stop", "length", "deadline" or the endpoint's own value
+    finish_reason: str  # "stop", "length", "deadline", REFUSED or the endpoint's own value
     reasoning: str | None = None  # the backend's reasoning / reasoning_content, when it returns one
     thinking_tokens: int = 0  # the thought: model, tool and cue tokens (within completion_tokens)
     tool_tokens: int = 0  # tool output inside the thought
@@ -151,7 +154,9 @@ class Usage:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-StopReason = Literal["solved", "done", "budget"]
+# solved early; ran its course; the budget ran out (anytime answer); or the generator failed before any candidate came back
+# or the generator declined the problem as outside what it can do (it said so: REFUSED completions)
+StopReason = Literal["solved", "done", "budget", "error", "refused"]
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,8 @@ class Result:
     chosen: int | None  # index of the chosen candidate
     candidates: tuple[Candidate, ...]
     usage: Usage
-    stop_reason: StopReason  # solved early, ran its course, or the budget ran out (anytime answer)
+    stop_reason: StopReason  # solved early, ran its course, the budget ran out (anytime answer), or "error"
+    error: str | None = None  # with stop_reason "error": the generator's failure that left no candidate
 
 
 EventKind = Literal["candidate", "scored", "best", "decision", "error", "done", "step"]

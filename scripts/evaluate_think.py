@@ -110,7 +110,7 @@ def main() -> None:
         # 8,192 tokens) with ponder-think: 7 sampled chains of at most 1,024 thinking tokens (+ 64 answer room),
         # best-of-N with the exact checker, i.e. correct when any of the 7 is. Decoded here in batches across hands.
         hands = random.Random(args.seed).sample(game_of_24(), min(args.game24, 1362))
-        problems = [make_problem(f"24-{i}", list(hand), 24) for i, hand in enumerate(hands)]
+        problems = [make_problem(f"24-{i}", list(hand), 24, every=True) for i, hand in enumerate(hands)]  # every number once
         row = {"set": "game of 24 (default effort)", **measure(generator, problems, cap=1024, tools=True, chains=7,
                                                                temperature=1.0, seed=args.seed, chunk=25)}
         results.append(row)

@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "trace": ("solving", "read traces"),
     "scale": ("scaling", "measure accuracy vs inference compute: curves, fits, compute-optimal allocation, report"),
     "report": ("scaling", "re-render a sweep's curves, plots and report from its stored samples"),
-    "demo": ("scaling", "a small scaling sweep of the embedded model: table, plots and report, in about a minute"),
+    "demo": ("scaling", "small scaling sweeps of the embedded models: tables, plots and reports (the README says how long)"),
     "serve": ("serving", "an OpenAI-compatible server whose models think when asked (reasoning_effort)"),
     "games": ("games", "exact solvers for games (OpenSpiel rules): solve, cfr, exploit"),
     "arena": ("games", "round robin between game players: ratings with CIs, replays, report (resumable)"),

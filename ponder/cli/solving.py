@@ -78,6 +78,8 @@ def run_solve(args: argparse.Namespace) -> int:
                        max_seconds=args.max_seconds, max_dollars=args.max_dollars)
     args.model = model_for(args.model, task.name)
     generator = load_model(args.model, args.timeout, few_shot=few_shot_text(args))
+    if args.text is not None and task.statement is not None:  # how the words were read, and the rule graded by: said once
+        print(f"read as {task.statement.describe(problems[0])}", file=sys.stderr)
     plan = make_plan(
         strategy=args.strategy,
         effort=args.effort,
@@ -169,9 +171,11 @@ async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
     try:
         async for outcome in solve_all(problems, task, generator, plan, concurrency=args.concurrency, on_event=on_event, on_text=live):
             record: dict[str, Any] = {"id": outcome.problem.id}
-            if outcome.result is None:
+            if outcome.error is not None:  # it failed, or no candidate came back: never graded
                 summary["failed"] += 1
                 record["error"] = outcome.error
+                if writer and outcome.result is not None:
+                    writer.write(result_record(outcome.result, None))
             else:
                 result = outcome.result
                 if writer:
@@ -182,8 +186,8 @@ async def _solve(args, task, problems, generator, plan) -> dict[str, Any]:
                     summary["correct"] += outcome.correct
                 record.update(answer=result.answer, correct=outcome.correct, strategy=result.strategy, stop_reason=result.stop_reason,
                               candidates=len(result.candidates), usage=result.usage.to_dict())
-                if single:
-                    record["text"] = result.text
+                if single or (result.answer is None and result.text):  # a refusal, or a reply with no answer in it: say what it said
+                    record["text"] = result.text if single else result.text[:MAX_SHOWN_TEXT]
                     if args.show_thinking and generator.capabilities.streams_thought:
                         print(file=sys.stderr)
                     elif args.show_thinking and result.chosen is not None:  # a model that does not stream its thought
@@ -209,6 +213,9 @@ def _live_thinking(choice: int, channel: str, text: str) -> None:
         text = f" [{text}: thought closed at its budget]"
     sys.stderr.write(text.replace(";", f"\n[{choice}] " if channel != "close" else "\n"))
     sys.stderr.flush()
+
+
+MAX_SHOWN_TEXT = 300  # characters of a reply shown on a line of its own when no answer could be read from it
 
 
 def _emit(args: argparse.Namespace, record: dict[str, Any], label: str | None = None) -> None:

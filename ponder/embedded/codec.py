@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from ponder.tasks import arithmetic, countdown
+from ponder.tasks.countdown import NUMBER_RANGE, TARGET_RANGE
 from ponder.types import Message
 
 MAX_STATEMENT_CHARS = 10_000  # the embedded models read no longer message (reading is linear, but on the caller's loop)
@@ -24,6 +25,49 @@ CAPABILITIES = (
     "(say 'Use the numbers ... to make ...') and multiplication of whole numbers "
     "(say 'What is ... × ...?'). Please ask me one of those."
 )
+
+
+# What the embedded models were trained on (`training.recipes`): a problem outside it gets a plain refusal
+# (no tokens spent), never a guess. Multiplication: a two- to four-digit number by a two- or three-digit one.
+MULTIPLY_TRAINED = ((10, 9999), (10, 999))
+OUTSIDE = ("Sorry, this problem is outside what I was trained on (multiplying a two- to four-digit number by a two- "
+           "or three-digit one; countdown with three or four numbers from one to twenty-five and a target from one to "
+           "one hundred), so I will not guess.")
+
+
+def countdown_trained(numbers: Sequence[int], target: int, sizes: tuple[int, int] = (3, 4)) -> bool:
+    """Whether a countdown problem is of the kind the embedded models were trained on.
+
+    >>> countdown_trained([25, 4, 7, 3], 100), countdown_trained([250, 4, 7], 100), countdown_trained([3, 5], 8)
+    (True, False, False)
+    """
+    return (sizes[0] <= len(numbers) <= sizes[1] and all(NUMBER_RANGE[0] <= n <= NUMBER_RANGE[1] for n in numbers)
+            and TARGET_RANGE[0] <= target <= TARGET_RANGE[1])
+
+
+def multiply_trained(a: int, b: int) -> bool:
+    """Whether ponder-tiny was trained on multiplications of this size.
+
+    >>> multiply_trained(482, 913), multiply_trained(7, 8)
+    (True, False)
+    """
+    (a_low, a_high), (b_low, b_high) = MULTIPLY_TRAINED
+    return a_low <= a <= a_high and b_low <= b <= b_high
+
+
+def refusal(messages: Sequence[Message]) -> str | None:
+    """What ponder-tiny says instead of answering: what it can do when no problem is stated, that the
+    problem is outside its training when it is; None when it can answer."""
+    for message in messages:
+        if message.role != "user" or len(message.content) > MAX_STATEMENT_CHARS:
+            continue
+        stated = countdown.parse_statement(message.content)
+        if stated is not None:
+            return None if countdown_trained(*stated) else OUTSIDE
+        factors = arithmetic.parse_statement(message.content)
+        if factors is not None:
+            return None if multiply_trained(*factors) else OUTSIDE
+    return CAPABILITIES
 
 
 def countdown_prompt(numbers: Sequence[int], target: int) -> str:

@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 from ponder.embedded.steps import BY_MODEL
 from ponder.generators.base import Capabilities, GeneratorError, UnsupportedRequest
-from ponder.embedded.codec import MAX_STATEMENT_CHARS
+from ponder.embedded.codec import MAX_STATEMENT_CHARS, OUTSIDE, countdown_trained
 from ponder.generators.hf_local import run_cancellable
 from ponder.generators.stop_strings import cut_answers
 from ponder.generators.spec import THINK_NAME
@@ -27,10 +27,13 @@ from ponder.tasks import countdown
 from ponder.thinking.chain import Chain, Vocabulary
 from ponder.thinking.formats import ThinkFormat
 from ponder.tools.countdown_calculator import BACK, CLOSE, LINE, OPERATORS, CountdownCalculator, parse_prompt, render_answer, think_prompt
-from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
+from ponder.types import REFUSED, Completion, Generation, Message, SamplingParams, ThoughtListener
 
 MODEL_DIR = Path(__file__).parent / "think_model"
 MAX_ANSWER = 12  # three operations of three characters, and the end
+# What a chain's answer reads as when its operations build no expression (cut off, or garbled): said plainly,
+# never the model's internal notation, and with no digits, so no grader reads a number into it.
+NO_ANSWER = "No answer: the chain ended without a valid expression over the numbers."
 CAPABILITIES = (
     "Sorry, I am ponder-think, ponder's embedded thinking model, and can only solve countdown problems "
     "(say 'Use the numbers ... to make ...'). Please ask me one of those."
@@ -46,6 +49,16 @@ def compact_prompt(messages: Sequence[Message]) -> str | None:
     return None
 
 
+def think_refusal(messages: Sequence[Message]) -> str | None:
+    """What ponder-think says instead of answering (what it can do, or that the problem is outside its
+    training); None when it can answer."""
+    prompt = compact_prompt(messages)
+    if prompt is None:
+        return CAPABILITIES
+    numbers, target = parse_prompt(prompt)
+    return None if countdown_trained(numbers, target, sizes=(2, 4)) else OUTSIDE
+
+
 def readable(thought: str) -> str:
     """The thought with one step per line."""
     return thought.replace(LINE, "\n").rstrip("\n")
@@ -58,7 +71,7 @@ def search_format() -> ThinkFormat:
 
     def render(prompt: str, answer: str) -> str:
         numbers, _ = parse_prompt(prompt) or ([], 0)
-        return render_answer(numbers, answer.removeprefix(CLOSE)) or answer
+        return render_answer(numbers, answer.removeprefix(CLOSE)) or NO_ANSWER
 
     return ThinkFormat(
         name="ponder-think", opening="", end=CLOSE, close=CLOSE, cue=BACK, stops=(*OPERATORS, BACK),
@@ -161,7 +174,7 @@ class EmbeddedThinkGenerator:
         thought = "".join(decode(t) for t in chain.thought)
         answer = "".join(decode(t) for t in chain.answer).removeprefix(CLOSE)
         numbers, _ = parse_prompt(prompt) or ([], 0)
-        text = render_answer(numbers, answer) or answer
+        text = render_answer(numbers, answer) or NO_ANSWER
         reason = chain.finish_reason if finished or chain.done else "deadline"
         return Completion(
             text=text,
@@ -203,9 +216,10 @@ class EmbeddedThinkGenerator:
     ) -> Generation:
         """n chains; `on_text(choice, channel, text)` hears each piece as it is decoded (from the decoding
         thread): channel 'thought' (the model), 'tool' (the calculator), 'close' (forced) or 'answer'."""
+        said = think_refusal(messages)
         prompt = compact_prompt(messages)
-        if prompt is None:
-            canned = Completion(text=CAPABILITIES, completion_tokens=0, finish_reason="stop")
+        if said is not None or prompt is None:
+            canned = Completion(text=said or CAPABILITIES, completion_tokens=0, finish_reason=REFUSED)
             return Generation(completions=(canned,) * n, prompt_tokens=0)
 
         def run(prompt, n, params, timeout, cancelled):

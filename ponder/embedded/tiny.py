@@ -11,11 +11,11 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ponder.embedded.codec import CAPABILITIES, compact_prompt, render
+from ponder.embedded.codec import CAPABILITIES, compact_prompt, refusal, render
 from ponder.embedded.steps import BY_MODEL
 from ponder.generators.base import Capabilities
 from ponder.generators.hf_local import HFLocalGenerator, run_cancellable
-from ponder.types import Completion, Generation, Message, SamplingParams
+from ponder.types import REFUSED, Completion, Generation, Message, SamplingParams
 from ponder.generators.spec import EMBEDDED_NAME
 
 MODEL_DIR = Path(__file__).parent / "tiny_model"
@@ -59,8 +59,9 @@ class EmbeddedGenerator:
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
     ) -> Generation:
+        said = refusal(messages)
         prompt = compact_prompt(messages)
-        if prompt is None:
-            canned = Completion(text=CAPABILITIES, completion_tokens=0, finish_reason="stop")
+        if said is not None or prompt is None:
+            canned = Completion(text=said or CAPABILITIES, completion_tokens=0, finish_reason=REFUSED)
             return Generation(completions=(canned,) * n, prompt_tokens=0)
         return await run_cancellable(self.sample_compact, prompt, n, params, timeout)

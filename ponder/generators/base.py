@@ -21,6 +21,11 @@ class GeneratorTimeout(GeneratorError):
     """The backend did not answer in time (after its retries)."""
 
 
+class BackendUnavailable(GeneratorError):
+    """The backend cannot answer anything: unreachable, refusing the key, or not serving the model. Nothing
+    retries or absorbs it: a run stops with it once, rather than grading every problem as unanswered."""
+
+
 class UnsupportedRequest(GeneratorError):
     """The request is not one this generator can answer (the caller's error, not the backend's: a server
     answers it with 400)."""

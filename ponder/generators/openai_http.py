@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 
 import openai
 
-from ponder.generators.base import Capabilities, GeneratorError, GeneratorTimeout, UnsupportedRequest
+from ponder.generators.base import BackendUnavailable, Capabilities, GeneratorError, GeneratorTimeout, UnsupportedRequest
 from ponder.generators.spec import OPENAI_URL
 from ponder.generators.usage_count import UsageCounter
 from ponder.thinking.steps import StepFormat
@@ -46,6 +46,7 @@ class OpenAIGenerator:
     ):
         self.name = f"openai:{model}" + (f"@{base_url}" if base_url else "")
         self.model = model
+        self.url = base_url or OPENAI_URL
         self.parameter_count = parameter_count
         self.timeout = timeout
         self._client_options = {
@@ -183,7 +184,15 @@ class OpenAIGenerator:
         except openai.APITimeoutError:
             raise GeneratorTimeout(f"{self.name}: request timed out after retries") from None
         except openai.APIConnectionError as error:
-            raise GeneratorError(f"{self.name}: cannot connect ({error})") from None
+            cause = error.__cause__ or error.__context__
+            why = f"{error}: {cause}" if cause is not None and str(cause) else str(error)
+            raise BackendUnavailable(f"{self.name}: cannot connect to {self.url} ({why})") from None
+        except (openai.AuthenticationError, openai.PermissionDeniedError) as error:
+            raise BackendUnavailable(f"{self.name}: {self.url} refused the API key ({error.status_code}: {_message(error)}); "
+                                     "set OPENAI_API_KEY") from None
+        except openai.NotFoundError as error:
+            raise BackendUnavailable(f"{self.name}: {self.url} does not serve model {self.model!r}, or is not an "
+                                     f"OpenAI-compatible /v1 endpoint (404: {_message(error)})") from None
         except openai.APIStatusError as error:
             raise GeneratorError(f"{self.name}: backend answered {error.status_code}: {_message(error)}") from None
 

@@ -1,5 +1,6 @@
-"""Chains to monitor, read from a `ponder solve --trace` file (every scored candidate) or a `ponder train`
-run's rollouts.jsonl (every sampled chain)."""
+"""Chains to monitor, read from a `ponder solve --trace` file (every candidate, scored or not: the chains of
+`think` and of any strategy run without a verifier too) or a `ponder train` run's rollouts.jsonl (every
+sampled chain)."""
 
 from __future__ import annotations
 
@@ -34,16 +35,20 @@ def read_chains(path: Path) -> list[ChainRecord]:
 
 
 def _read_file(path: Path, quiet: bool = False) -> list[ChainRecord]:
-    chains: list[ChainRecord] = []
+    chains: dict[tuple, ChainRecord] = {}  # one per candidate: its scored event replaces its candidate event
     lines = 0
     for number, record in json_objects(path, MonitorError):
         lines += 1
         view = chain_of(record)
-        if view is not None:
-            chains.append(ChainRecord(f"{path.name}:{number}", record.get("problem_id"), view))
+        if view is None:
+            continue
+        candidate = record.get("candidate")
+        key = (record.get("problem_id"), record.get("choice"), candidate.get("index")) if isinstance(candidate, dict) else (number,)
+        if key not in chains or record.get("kind") == "scored":
+            chains[key] = ChainRecord(f"{path.name}:{number}", record.get("problem_id"), view)
     if not chains and lines and not quiet:
         raise MonitorError(f"{path}: no chains (expected a `ponder solve --trace` file or a `ponder train` rollouts.jsonl)")
-    return chains
+    return list(chains.values())
 
 
 def chain_of(record: dict) -> ChainView | None:
@@ -51,7 +56,7 @@ def chain_of(record: dict) -> ChainView | None:
         numbers = (record.get("data") or {}).get("numbers")
         return ChainView(record["thought"] or "", record["answer"] or "", record.get("correct"), tuple(numbers) if numbers else None)
     candidate = record.get("candidate")
-    if record.get("type") == "event" and record.get("kind") == "scored" and isinstance(candidate, dict):
+    if record.get("type") == "event" and record.get("kind") in ("candidate", "scored") and isinstance(candidate, dict):
         verdict = candidate.get("verdict") or {}
         correct = verdict.get("correct") if isinstance(verdict, dict) else None
         return ChainView(candidate.get("reasoning") or "", candidate.get("text") or "", correct)

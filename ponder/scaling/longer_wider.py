@@ -27,6 +27,7 @@ import numpy as np
 
 from ponder.scaling.allocate import Table, held_out_frontier, policies, targets_between
 from ponder.scaling.curves import COVERAGE, CurvePoint
+from ponder.scaling.plot import readable_log_axis
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def write(out: Path, points_by_budget: Mapping[int, Sequence[CurvePoint]], singl
             low = "–" if b["pass1_above"] is None else f"{b['pass1_above']:.2f}"
             high = "–" if b["pass1_up_to"] is None else f"{b['pass1_up_to']:.2f}"
             lines.append(f"| {low} | {high} | {b['model'] or 'this one'} | {b['strategy']} | {b['chains']} | {b['thinking_tokens'] or '–'} |")
-        reach = next((p for p in allocator["held_out"] if p["accuracy"] >= policy["reaches"] - 1e-12), None)
+        cheapest_first = sorted(allocator["held_out"], key=lambda p: p["tokens"])
+        reach = next((p for p in cheapest_first if p["accuracy"] >= policy["reaches"] - 1e-12), None)
         lines.append("\nHeld out (chosen on half the problems, scored on the other half; sources: " + ", ".join(allocator["sources"]) + "): "
                      + (f"reaches the best think-wider accuracy ({policy['reaches']:.1%}) at {reach['tokens']:,.0f} tokens per problem."
                         if reach else f"best {max(p['accuracy'] for p in allocator['held_out']):.1%}, short of the best think-wider accuracy ({policy['reaches']:.1%})."))
@@ -214,9 +216,10 @@ def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoin
 
     fig, ax = plt.subplots(figsize=(9.5, 5.2), dpi=120)
     budgets = sorted({p.thinking_tokens for p in points})
-    for budget in budgets:  # every k x L, faint, one line per L
+    for index, budget in enumerate(budgets):  # every k x L, faint, one line per L
         group = sorted((p for p in points if p.thinking_tokens == budget and p.strategy == parallel), key=lambda p: p.chains)
-        ax.plot([p.mean_tokens for p in group], [p.accuracy for p in group], color="tab:gray", alpha=0.35, marker=".", linewidth=1)
+        ax.plot([p.mean_tokens for p in group], [p.accuracy for p in group], color="tab:gray", alpha=0.35, marker=".", linewidth=1,
+                label=f"k chains at each L ({parallel}; L = {', '.join(str(b) for b in budgets)})" if index == 0 else None)
     for label, group, color in (("think longer (1 chain, growing L)", longer(points, single), "tab:red"),
                                 (f"think wider ({parallel}, k chains at L = {budgets[0]})", wider(points, parallel), "tab:blue")):
         if group:
@@ -229,11 +232,12 @@ def figure(stem: Path, points: Sequence[BudgetPoint], front: Sequence[BudgetPoin
                 label=f"think wider: {name} ({parallel}, k answers)")
         ax.fill_between([p.mean_tokens for p in curve], [p.ci_low for p in curve], [p.ci_high for p in curve], color=color, alpha=0.12, linewidth=0)
     if allocator is not None:
-        held = allocator["held_out"]
+        held = sorted(allocator["held_out"], key=lambda p: p["tokens"])  # by what it spent: the line runs left to right
         ax.plot([p["tokens"] for p in held], [p["accuracy"] for p in held], color="tab:green", marker="s", markersize=3, linewidth=1.5,
                 label="compute-optimal (k, L) per difficulty bin, held out")
     ax.set_xscale("log")
-    ax.set_xlabel("generated tokens per problem")
+    readable_log_axis(ax)
+    ax.set_xlabel("generated tokens per problem (thought and answer, log scale)")
     ax.set_ylabel("accuracy")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)

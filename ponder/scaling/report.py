@@ -18,6 +18,7 @@ from ponder.scaling.plot import LABELS, frontier_figure, scaling_figure
 from ponder.scaling.store import Store, StoredSample
 from ponder.strategies.adaptive import PROBE
 from ponder.strategies.registry import SPECS
+from ponder.thinking.budget import ANSWER_ROOM
 
 CURVE_COLUMNS = ("strategy", "candidates", "mean_tokens", "accuracy", "ci_low", "ci_high", "estimate")
 
@@ -97,9 +98,10 @@ def render(out: Path) -> Analysis:
     analysis, settings, stored, failures = stored_analysis(out)
     write_samples(out / "samples.jsonl", stored)
     write_curves(out / "curves.csv", analysis)
-    title = f"{settings['model']} on {settings['task']}: {len(analysis.problems)} problems, N = {settings['samples']}"
+    thinking = f", L = {settings['thinking_tokens']:,} thinking tokens" if settings.get("thinking_tokens") is not None else ""
+    title = f"{settings['model']} on {settings['task']}{thinking}: {len(analysis.problems)} problems, N = {settings['samples']}"
     scaling_figure(analysis, title, out / "scaling")
-    frontier_figure(analysis, f"compute-optimal allocation ({settings['task']})", out / "frontier")
+    frontier_figure(analysis, f"compute-optimal allocation ({settings['task']}{thinking})", out / "frontier")
     record = allocation_record(analysis)
     if record is not None:
         (out / "allocation.json").write_text(json.dumps(record, indent=2) + "\n")
@@ -172,11 +174,11 @@ def summary_lines(analysis: Analysis) -> list[str]:
         name = LABELS.get(e.baseline, e.baseline)
         if e.reached_baseline_best:
             lines.append(f"efficiency ratio {e.ratio:.2f}: {name} needs {e.baseline_compute:,.0f} tokens/problem to reach its best "
-                         f"accuracy, {_pct(e.accuracy)}; the held-out compute-optimal policy reaches it with {e.optimal_compute:,.0f}")
+                         f"accuracy, {_pct(e.accuracy)}; the held-out compute-optimal policy reaches it with {e.optimal_compute:,.0f} tokens/problem")
         else:
             lines.append(f"efficiency ratio {e.ratio:.2f} at {_pct(e.accuracy)}, the held-out compute-optimal policy's best (it falls short "
                          f"of {name}'s best, {_pct(e.baseline_best)}): {name} needs {e.baseline_compute:,.0f} tokens/problem, "
-                         f"the policy {e.optimal_compute:,.0f}")
+                         f"the policy {e.optimal_compute:,.0f} tokens/problem")
         if analysis.oracle_policy is not None:
             policy = analysis.oracle_policy
             bins = "; ".join(f"pass@1 ≤ {_bound(up_to, '1')}: {strategy} ×{k}" for _, up_to, (strategy, k) in policy.bins())
@@ -184,6 +186,27 @@ def summary_lines(analysis: Analysis) -> list[str]:
     else:
         lines.append("efficiency ratio: not available (needs a pool strategy baseline and a held-out frontier reaching it)")
     return lines
+
+
+def distinct_policies(frontier) -> list:
+    """The held-out frontier in order of compute target, one row per distinct held-out outcome (a larger
+    target often picks the same policy again: the same row, said once, at the smallest target)."""
+    rows, seen = [], set()
+    for point in sorted(frontier, key=lambda p: p.target):
+        if (point.cost, point.accuracy) not in seen:
+            seen.add((point.cost, point.accuracy))
+            rows.append(point)
+    return rows
+
+
+def sampling_text(settings: dict[str, Any]) -> str:
+    """How each sample was drawn, in words: with a thinking budget, the thought and the answer both counted."""
+    head = f"temperature {settings['temperature']}, top-p {settings['top_p']}"
+    thinking = settings.get("thinking_tokens")
+    if thinking is None:
+        return f"{head}, at most {settings['max_new_tokens']:,} new tokens"
+    return (f"{head}, a chain of thought of at most {thinking:,} thinking tokens then the answer "
+            f"(at most {thinking + ANSWER_ROOM:,} new tokens in all)")
 
 
 def report_html(analysis: Analysis, settings: dict[str, Any], out: Path, failures: int) -> str:
@@ -199,7 +222,7 @@ def report_html(analysis: Analysis, settings: dict[str, Any], out: Path, failure
         for f in analysis.fits
     )
     frontier = "".join(
-        f"<tr><td>{p.target:,.1f}</td><td>{p.cost:,.1f}</td><td>{_pct(p.accuracy)}</td></tr>" for p in sorted(analysis.frontier, key=lambda p: p.cost)
+        f"<tr><td>{p.target:,.1f}</td><td>{p.cost:,.1f}</td><td>{_pct(p.accuracy)}</td></tr>" for p in distinct_policies(analysis.frontier)
     )
     allocation = allocation_record(analysis)
     policy = "".join(
@@ -216,8 +239,7 @@ def report_html(analysis: Analysis, settings: dict[str, Any], out: Path, failure
     title = f"ponder scaling report: {settings['task']}"
     return page(title, f"""
 <h1>What inference compute buys: {html.escape(settings['model'])} on {html.escape(settings['task'])}</h1>
-<p>{len(analysis.problems)} problems, N = {analysis.samples_per_problem} samples each (temperature {settings['temperature']},
-top-p {settings['top_p']}, at most {settings['max_new_tokens']} new tokens), seed {settings['seed']}.</p>
+<p>{len(analysis.problems)} problems, N = {analysis.samples_per_problem} samples each ({sampling_text(settings)}), seed {settings['seed']}.</p>
 {excluded}{failed}
 <ul>{summary}</ul>
 <h2>Accuracy vs compute</h2>
@@ -237,7 +259,9 @@ Strategies: accuracy = intercept + slope·log10(tokens); the slope is accuracy g
 {settings['bins']} quantile bins; per bin a (strategy, candidates) option is chosen to maximise accuracy at a given average compute
 (exact, by merging the bins' Pareto fronts). The choice is cross-validated: chosen on one half of the problems, scored on the other,
 then swapped. Baseline: {html.escape(LABELS.get(analysis.baseline or '', str(analysis.baseline)))}.</p>
-<table><tr><th>compute target</th><th>held-out tokens/problem</th><th>held-out accuracy</th></tr>{frontier}</table>
+<p>One row per distinct held-out outcome, by compute target (tokens/problem). Held-out accuracy can dip as the target grows: the
+policy is chosen on the other half of the problems.</p>
+<table><tr><th>compute target (tokens/problem)</th><th>held-out tokens/problem</th><th>held-out accuracy</th></tr>{frontier}</table>
 {_policy_table(analysis)}
 <h3>The adaptive strategy's policy</h3>
 <p>At run time the oracle is not available: <code>adaptive</code> estimates difficulty d from a 2-sample probe and looks up its bin

@@ -112,7 +112,9 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
 
 def headline(job: Job) -> str:
     limits = ", ".join(f"{v:g} {k.removeprefix('max_')}" for k, v in vars(job.plan.limits).items() if v is not None)
-    what = "a chat message" if job.task.name == "chat" else f"a {job.task.name} problem"
+    statement = job.task.statement
+    what = f"a {job.task.name} problem" if statement is None else f"a problem read as {statement.describe(job.problem)}"
+    what = "a chat message" if job.task.name == "chat" else what
     checking = f"checking candidates with the {job.verifier} verifier" if job.verifier != "none" else "with no verifier"
     return f"Thinking about {what} with {job.plan.strategy}, {checking}, within {limits}."
 
@@ -168,6 +170,8 @@ async def think(
         finished = 0
         while finished < job.n:
             item = await queue.get()
+            if isinstance(item, GeneratorError):  # the backend cannot answer at all (unreachable, refused, no such model)
+                raise ApiError(504 if isinstance(item, GeneratorTimeout) else 502, f"the backend failed: {item}")
             if isinstance(item, BaseException):
                 raise item
             if isinstance(item, Finished):

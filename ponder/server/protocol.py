@@ -128,7 +128,7 @@ class PonderChoice(BaseModel):
     candidates: int
     chosen: int | None  # which candidate was returned
     answer: str | None  # its extracted answer
-    stop_reason: Literal["solved", "done", "budget"]
+    stop_reason: Literal["solved", "done", "budget", "error", "refused"]
     spend: dict[str, float | int | None]
 
 

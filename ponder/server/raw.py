@@ -18,11 +18,36 @@ from ponder.server.models import ServedModel
 from ponder.server.streaming import DONE, Chunker
 from ponder.server.jobs import check_thinking_n, conversation
 from ponder.thinking.budget import thinking_budget, with_thinking
-from ponder.types import SamplingParams
+from ponder.tasks import get_task, recognise
+from ponder.tasks.chat import ChatTask
+from ponder.types import REFUSED, SamplingParams, Usage
+
+MAX_STATEMENT_CHARS = 10_000  # a longer message is not read for a task's statement (the embedded models read none longer)
 
 
 def finish_reason(completion_finish: str) -> str:
-    return "stop" if completion_finish == "stop" else "length"
+    return "stop" if completion_finish in ("stop", REFUSED) else "length"
+
+
+def account(request: p.ChatRequest, params: SamplingParams, generation) -> p.PonderInfo | None:
+    """The `ponder` account of a model that thinks answering `reasoning_effort` itself (one chain per
+    choice, its thinking budget set by the effort): None for a plain raw reply."""
+    if params.thinking is None:
+        return None
+    last = next((m.text() for m in reversed(request.messages) if m.role == "user"), "")
+    problem = recognise(last, "raw") if len(last) <= MAX_STATEMENT_CHARS else None  # linear readers, bounded text
+    task = get_task(problem.task) if problem is not None else ChatTask()
+    choices = [
+        p.PonderChoice(index=i, candidates=1, chosen=0, answer=task.extract(c.text), stop_reason={"stop": "done", REFUSED: "refused"}.get(c.finish_reason, "budget"),
+                       spend=Usage(completion_tokens=c.completion_tokens, thinking_tokens=c.thinking_tokens, tool_tokens=c.tool_tokens,
+                                   answer_tokens=c.answer_tokens, forced_tokens=c.forced_tokens, candidates=1).to_dict())
+        for i, c in enumerate(generation.completions)
+    ]
+    spend = Usage(prompt_tokens=generation.prompt_tokens, completion_tokens=generation.completion_tokens, calls=generation.calls,
+                  candidates=len(choices), thinking_tokens=sum(c.thinking_tokens for c in generation.completions))
+    budget = {"max_tokens": params.max_tokens} | ({} if params.thinking.cap is None else {"thinking_tokens": params.thinking.cap})
+    return p.PonderInfo(strategy="think", effort=request.reasoning_effort, task=task.name, verifier="none", budget=budget,
+                        spend=spend.to_dict(), choices=choices)
 
 
 def sampling(request: p.ChatRequest, served: ServedModel, config: ServerConfig, thinks: bool = True) -> SamplingParams:
@@ -51,12 +76,13 @@ def sampling(request: p.ChatRequest, served: ServedModel, config: ServerConfig, 
 async def _generation(served: ServedModel, request: p.ChatRequest, config: ServerConfig, record: Record, **live):
     try:
         if record.mode == "continue":
+            params = sampling(request, served, config, thinks=False)
             generation = await served.generator.continue_final(  # type: ignore[attr-defined]
-                conversation(request), request.n, sampling(request, served, config, thinks=False),
-                stop=request.stops, include_stop=request.include_stop_str_in_output,
+                conversation(request), request.n, params, stop=request.stops, include_stop=request.include_stop_str_in_output,
             )
         else:
-            generation = await served.generator.generate(conversation(request), request.n, sampling(request, served, config), **live)
+            params = sampling(request, served, config)
+            generation = await served.generator.generate(conversation(request), request.n, params, **live)
     except GeneratorTimeout as error:
         raise ApiError(504, str(error)) from None
     except UnsupportedRequest as error:
@@ -71,16 +97,17 @@ async def _generation(served: ServedModel, request: p.ChatRequest, config: Serve
         completion_tokens_details=p.CompletionTokensDetails(reasoning_tokens=thought) if thought else None,
     )
     record.usage = usage.model_dump(exclude_none=True)
-    return generation, usage
+    return generation, usage, params
 
 
 async def response(served: ServedModel, request: p.ChatRequest, config: ServerConfig, record: Record) -> p.ChatResponse:
-    generation, usage = await _generation(served, request, config, record)
+    generation, usage, params = await _generation(served, request, config, record)
     choices = [
         p.Choice(index=i, message=p.ResponseMessage(content=c.text, reasoning=c.reasoning), finish_reason=finish_reason(c.finish_reason))
         for i, c in enumerate(generation.completions)
     ]
-    return p.ChatResponse(id=record.id, created=int(time.time()), model=request.model, choices=choices, usage=usage)
+    return p.ChatResponse(id=record.id, created=int(time.time()), model=request.model, choices=choices, usage=usage,
+                          ponder=account(request, params, generation))
 
 
 async def chunks(served: ServedModel, request: p.ChatRequest, config: ServerConfig, record: Record) -> AsyncIterator[bytes]:
@@ -106,16 +133,18 @@ async def chunks(served: ServedModel, request: p.ChatRequest, config: ServerConf
                     yield chunk.delta(index, reasoning=text.replace(";", "\n"))
                 else:
                     getter.cancel()
-            generation, usage = running.result()
+            generation, usage, params = running.result()
         finally:
             running.cancel()
     else:
-        generation, usage = await _generation(served, request, config, record)
+        generation, usage, params = await _generation(served, request, config, record)
+    ponder = account(request, params, generation)
+    last = len(generation.completions) - 1
     for index, completion in enumerate(generation.completions):
         if completion.reasoning and not thinks:
             yield chunk.delta(index, reasoning=completion.reasoning)
         yield chunk.delta(index, content=completion.text)
-        yield chunk.finish(index, finish_reason(completion.finish_reason))
+        yield chunk.finish(index, finish_reason(completion.finish_reason), ponder if index == last else None)
     if request.include_usage:
         yield chunk.usage(usage)
     yield DONE

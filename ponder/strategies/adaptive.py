@@ -87,7 +87,7 @@ async def adaptive(run: Run, allocation: Allocation | None = None) -> Result:
         allocation = default_allocation(run.verifier is not None)
     probe = await run.sample(min(allocation.probe, run.target))
     if not probe:
-        return run.result(None, "budget")
+        return run.result(None, run.stop_reason(False))
     scores = None
     if run.verifier is not None:
         probe = [await run.score(c) for c in probe]

@@ -10,9 +10,9 @@ from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from ponder.budget import Budget
 from ponder.errors import PonderError
-from ponder.generators.base import Generator, GeneratorError
+from ponder.generators.base import BackendUnavailable, Generator, GeneratorError
 from ponder.strategies.voting import leader_index
-from ponder.types import Candidate, Event, EventKind, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener
+from ponder.types import REFUSED, Candidate, Event, EventKind, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener
 from ponder.verifiers.base import Verifier
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ class Run:
     cap: int | None = None  # aim for fewer candidates than the budget allows (adaptive's choice, a game move's N)
     on_text: ThoughtListener | None = None  # hears thinking generators' thoughts as they are decoded
     candidates: list[Candidate] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # the generator's errors so far (each left its call without candidates)
+    refused: bool = False  # the generator declined the problem (REFUSED completions)
 
     @property
     def target(self) -> int:
@@ -68,12 +70,18 @@ class Run:
         try:
             live = {"on_text": self.on_text} if self.on_text is not None and self.generator.capabilities.streams_thought else {}
             generation = await self.generator.generate(messages, grant.candidates, params, timeout=grant.timeout, **live)
+        except BackendUnavailable:
+            self.budget.settle(grant, None)
+            raise  # nothing can answer: the whole run stops here, once
         except GeneratorError as error:
             self.budget.settle(grant, None)
+            self.failures.append(str(error))
             self.emit("error", str(error))
             log.warning("%s: %s", self.problem.id, error)
             return []
         self.budget.settle(grant, generation)
+        if generation.completions and all(c.finish_reason == REFUSED for c in generation.completions):
+            self.refused = True  # the model says the problem is outside what it can do: asking again changes nothing
         new = []
         for completion in generation.completions:
             candidate = Candidate(len(self.candidates), completion, self.extract(completion.text))
@@ -84,7 +92,7 @@ class Run:
 
     async def batches(self) -> AsyncIterator[list[Candidate]]:
         """New candidates, a batch at a time, until the target is reached or the budget runs short."""
-        while len(self.candidates) < self.target:
+        while len(self.candidates) < self.target and not self.refused:
             new = await self.sample(min(self.batch_size, self.target - len(self.candidates)))
             if not new:
                 return
@@ -119,6 +127,10 @@ class Run:
     def stop_reason(self, solved: bool) -> StopReason:
         if solved:
             return "solved"
+        if not self.candidates and self.failures:
+            return "error"
+        if self.refused:
+            return "refused"
         return "budget" if self.budget.exhausted or len(self.candidates) < self.target else "done"
 
     def result(self, chosen: int | None, stop_reason: StopReason, answer: str | None = None) -> Result:
@@ -132,6 +144,7 @@ class Run:
             candidates=tuple(self.candidates),
             usage=self.budget.usage,
             stop_reason=stop_reason,
+            error=self.failures[-1] if stop_reason == "error" else None,
         )
         self.emit("done", f"answer {result.answer!r} ({stop_reason})", candidate)
         return result

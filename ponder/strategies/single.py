@@ -8,4 +8,4 @@ from ponder.types import Result
 
 async def single(run: Run) -> Result:
     new = await run.sample(1)
-    return run.result(0 if new else None, "done" if new else "budget")
+    return run.result(0 if new else None, "done" if new and not run.refused else run.stop_reason(False))

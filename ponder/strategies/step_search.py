@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from ponder.generators.base import GeneratorError
+from ponder.generators.base import BackendUnavailable, GeneratorError
 from ponder.strategies.base import Run
 from ponder.strategies.registry import StrategyError
 from ponder.thinking.budget import cost  # forced text is charged as its UTF-8 bytes, as in remote thinking
@@ -94,8 +94,12 @@ class StepSearch:
         try:
             generation = await run.generator.continue_final(messages, grant.candidates, params, timeout=grant.timeout,
                                                             stop=fmt.stops, include_stop=True)
+        except BackendUnavailable:
+            run.budget.settle(grant, None)
+            raise
         except GeneratorError as error:
             run.budget.settle(grant, None)
+            run.failures.append(str(error))
             run.emit("error", str(error))
             return []
         pieces, completions = [], []
@@ -201,7 +205,7 @@ class StepSearch:
                 best = candidate
         if self.solved:
             return run.result(best.index, "solved")
-        stop = "budget" if self.out_of_budget or run.budget.exhausted else "done"
+        stop = run.stop_reason(False) if not run.candidates else "budget" if self.out_of_budget or run.budget.exhausted else "done"
         return run.result(None if best is None else best.index, stop)
 
 

@@ -14,4 +14,4 @@ async def think(run: Run) -> Result:
     if new:
         completion = new[0].completion
         run.emit("decision", f"thought {completion.thinking_tokens} tokens ({completion.tool_tokens} from tools), then answered", new[0])
-    return run.result(0 if new else None, "done" if new else "budget")
+    return run.result(0 if new else None, "done" if new and not run.refused else run.stop_reason(False))

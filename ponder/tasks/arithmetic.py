@@ -17,7 +17,11 @@ DEFAULT_DIGITS = (3, 3)  # digits of the two factors
 # Linear time on untrusted text: a match starts only where a run of digits starts (the lookbehind), and
 # possessive quantifiers never re-read what they matched. Without the lookbehind the search tried every
 # digit of a long run as a start: quadratic (a 20,000-digit message blocked the server for 40 s).
-_STATEMENT = re.compile(r"(?<!\d)(\d++)\s*+(?:×|\*|x|times|multiplied by)\s*+(\d++)", re.IGNORECASE)
+_STATEMENTS = (
+    re.compile(r"(?<!\d)(\d++)\s*+(?:×|\*|x|times|multiplied by)\s*+(\d++)", re.IGNORECASE),  # "123 × 456", "7 times 8"
+    re.compile(r"\bmultiply\s++(\d++)\s++(?:by|and|with)\s++(\d++)", re.IGNORECASE),  # "multiply 12 by 34"
+    re.compile(r"\bproduct\s++of\s++(\d++)\s++(?:and|&|,)\s*+(\d++)", re.IGNORECASE),  # "the product of 12 and 34"
+)
 
 
 def prompt_for(a: int, b: int) -> str:
@@ -28,13 +32,14 @@ def parse_statement(text: str) -> tuple[int, int] | None:
     """The two factors of the first multiplication stated in words (None when a factor has more than
     MAX_STATEMENT_DIGITS digits).
 
-    >>> parse_statement("What is 123 × 456?")
-    (123, 456)
+    >>> parse_statement("What is 123 × 456?"), parse_statement("Multiply 12 by 34"), parse_statement("the product of 7 and 8")
+    ((123, 456), (12, 34), (7, 8))
     """
-    match = _STATEMENT.search(text)
-    if not match or max(len(match.group(1)), len(match.group(2))) > MAX_STATEMENT_DIGITS:
-        return None
-    return int(match.group(1)), int(match.group(2))
+    for pattern in _STATEMENTS:
+        match = pattern.search(text)
+        if match and max(len(match.group(1)), len(match.group(2))) <= MAX_STATEMENT_DIGITS:
+            return int(match.group(1)), int(match.group(2))
+    return None
 
 
 def make_problem(problem_id: str, a: int, b: int) -> Problem:
@@ -77,4 +82,8 @@ def read_statement(text: str, problem_id: str) -> Problem | None:
     return None if factors is None else make_problem(problem_id, *factors)
 
 
-STATEMENT = Statement("a multiplication like 'What is 123 × 456?'", read_statement)
+def describe(problem: Problem) -> str:
+    return f"multiplication: {problem.data['a']} × {problem.data['b']}"
+
+
+STATEMENT = Statement("a multiplication like 'What is 123 × 456?'", read_statement, describe)

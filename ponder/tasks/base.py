@@ -38,6 +38,7 @@ class Statement:
 
     example: str  # what a statement looks like, for the error that asks for one: "a countdown problem like '...'"
     read: Callable[[str, str], Problem | None]  # (text, problem id) -> the problem the text states, or None
+    describe: Callable[[Problem], str]  # how it was read, said back to the user (the rule it is graded by included)
 
 
 class Task(Protocol):

@@ -15,7 +15,7 @@ from typing import Any
 from ponder.tasks.base import MAX_STATEMENT_DIGITS, ProblemError, Split, Statement, record_id, require_int, split_of
 from ponder.types import Problem
 from ponder.verifiers import countdown as checker
-from ponder.verifiers.countdown import CountdownVerifier
+from ponder.verifiers.countdown import EVERY_NUMBER, CountdownVerifier, every_number
 
 NAME = "countdown"
 NUMBER_RANGE = (1, 25)
@@ -24,18 +24,24 @@ _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 _EXPRESSION = re.compile(r"[\d\s+\-*/×÷−()]+")  # a maximal run of expression characters: linear time
 
 
-def prompt_for(numbers: list[int], target: int) -> str:
-    listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
-    return (
-        f"Use the numbers {listed} to make {target}. "
-        "Use + - * / and parentheses, each number at most once. Reply with the expression."
-    )
+def listed(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}" if len(numbers) > 1 else str(numbers[0])
 
 
-def make_problem(problem_id: str, numbers: list[int], target: int) -> Problem:
-    return Problem(
-        id=problem_id, task=NAME, prompt=prompt_for(numbers, target), data={"numbers": list(numbers), "target": target}
-    )
+def prompt_for(numbers: list[int], target: int, every: bool = False) -> str:
+    each = "every number exactly once" if every else "each number at most once"
+    return f"Use the numbers {listed(numbers)} to make {target}. Use + - * / and parentheses, {each}. Reply with the expression."
+
+
+def make_problem(problem_id: str, numbers: list[int], target: int, every: bool = False) -> Problem:
+    """A countdown problem: each number at most once, or (`every`, the 24 game's rule) each exactly once."""
+    data: dict[str, Any] = {"numbers": list(numbers), "target": target} | ({"rule": EVERY_NUMBER} if every else {})
+    return Problem(id=problem_id, task=NAME, prompt=prompt_for(numbers, target, every), data=data)
+
+
+def rule_of(problem: Problem) -> str:
+    """The rule a countdown problem is graded by, in words."""
+    return "every number exactly once" if every_number(problem) else "each number at most once"
 
 
 def problem_key(numbers: list[int], target: int) -> str:
@@ -108,7 +114,7 @@ class CountdownTask:
     def grade(self, problem: Problem, answer: str | None) -> bool | None:
         if answer is None:
             return False
-        return bool(checker.check(list(problem.data["numbers"]), int(problem.data["target"]), answer).correct)
+        return bool(checker.check(list(problem.data["numbers"]), int(problem.data["target"]), answer, every_number(problem)).correct)
 
     def from_record(self, record: dict[str, Any]) -> Problem:
         numbers = record.get("numbers")
@@ -116,7 +122,10 @@ class CountdownTask:
             raise ProblemError("'numbers' must be a list of 1 to 8 integers")
         if any(type(n) is not int or n < 0 for n in numbers):
             raise ProblemError(f"'numbers' must hold non-negative integers, got {numbers!r}")
-        return make_problem(record_id(record), numbers, require_int(record, "target"))
+        every = record.get("every_number", False)
+        if type(every) is not bool:
+            raise ProblemError(f"'every_number' must be true or false, got {every!r}")
+        return make_problem(record_id(record), numbers, require_int(record, "target"), every)
 
     def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
         rng = random.Random(f"countdown:{seed}")
@@ -127,13 +136,26 @@ class CountdownTask:
         return problems
 
 
-# Possessive quantifiers (`++`, `*+`) never give back what they matched, so an attempt at each
-# "number(s)" reads its list once and the search stays linear in the text; the earlier backtracking form
-# took exponential time on a long run of digits (one 24-digit chat message froze the server).
-_STATEMENT = re.compile(
-    r"\bnumbers?\s++((?:\d++(?:\s*+(?:,|and\b|&))*+\s*+)++)(?:to\s++)?(?:make|reach|get|equal|form)\s++(\d++)",
-    re.IGNORECASE,
+# Possessive quantifiers (`++`, `*+`) never give back what they matched, so an attempt reads a list of
+# numbers once and the search stays linear in the text; the earlier backtracking form took exponential time
+# on a long run of digits (one 24-digit chat message froze the server).
+_LIST = r"((?:\d++(?:\s*+(?:,|and\b|&))*+\s*+)++)"
+_GOAL = r"(?:make|reach|get|equal|form|hit)"
+_STATEMENTS = (
+    # "Use the numbers 3, 5, 7 and 11 to make 24", "With numbers 2 3 4, reach 10"
+    (re.compile(r"\bnumbers?\s++" + _LIST + r"(?:to\s++)?" + _GOAL + r"\s++(\d++)", re.IGNORECASE), 1, 2),
+    # "Make 100 from 25, 4, 7, 3", "Can you get 24 with 4 7 8 8?", "reach 10 using the numbers 2, 3 and 4"
+    (re.compile(r"\b" + _GOAL + r"\s++(\d++)\s++(?:from|with|using|out\s++of)\s++(?:the\s++)?(?:numbers?\s++)?" + _LIST,
+                re.IGNORECASE), 2, 1),
+    # "Using 3, 5, 7 and 11, make 24"
+    (re.compile(r"\busing\s++(?:the\s++)?(?:numbers?\s++)?" + _LIST + r"(?:,\s*+)?(?:to\s++)?" + _GOAL + r"\s++(\d++)", re.IGNORECASE), 1, 2),
 )
+# Words that allow some of the numbers (countdown's rule); without them a statement means every number (the
+# 24 game's rule: "use the numbers 3, 5, 7 and 11 to make 24" uses all four).
+_SOME = re.compile(r"at most once|\bsome of\b|\bany of\b|\bsubset\b|\bnot all\b|\bneed not\b|\bneedn't\b|"
+                   r"\b(?:do not|don't) have to\b|\bcountdown\b", re.IGNORECASE)
+_EVERY = re.compile(r"\b(?:24|twenty-four) game\b|\bgame of 24\b|\bexactly once\b|\ball (?:of )?the numbers\b|"
+                    r"\bevery number\b|\beach number once\b|\ball four\b", re.IGNORECASE)
 
 
 def parse_statement(text: str) -> tuple[list[int], int] | None:
@@ -142,19 +164,43 @@ def parse_statement(text: str) -> tuple[list[int], int] | None:
 
     >>> parse_statement("Use the numbers 3, 5, 7 and 11 to make 24.")
     ([3, 5, 7, 11], 24)
+    >>> parse_statement("Make 100 from 25, 4, 7, 3"), parse_statement("Using 2, 3 and 4, reach 10")
+    (([25, 4, 7, 3], 100), ([2, 3, 4], 10))
     """
-    match = _STATEMENT.search(text)
-    if not match:
-        return None
-    numbers = re.findall(r"\d+", match.group(1))
-    if any(len(n) > MAX_STATEMENT_DIGITS for n in (*numbers, match.group(2))):
-        return None
-    return [int(n) for n in numbers], int(match.group(2))
+    for pattern, numbers_group, target_group in _STATEMENTS:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        numbers = re.findall(r"\d+", match.group(numbers_group))
+        target = match.group(target_group)
+        if len(numbers) < 2 or any(len(n) > MAX_STATEMENT_DIGITS for n in (*numbers, target)):
+            continue
+        return [int(n) for n in numbers], int(target)
+    return None
+
+
+def asks_for_every_number(text: str) -> bool:
+    """Whether a statement asks for every number (the 24 game) rather than some of them (countdown).
+
+    >>> asks_for_every_number("Use the numbers 3, 5, 7 and 11 to make 24.")
+    True
+    >>> asks_for_every_number("Use some of the numbers 25, 4, 7 and 3 to make 100."), asks_for_every_number("Make 100 from 25, 4, 7, 3")
+    (False, False)
+    """
+    if _EVERY.search(text):
+        return True
+    if _SOME.search(text):
+        return False
+    return _STATEMENTS[0][0].search(text) is not None or _STATEMENTS[2][0].search(text) is not None  # "use the numbers ..."
 
 
 def read_statement(text: str, problem_id: str) -> Problem | None:
     stated = parse_statement(text)
-    return None if stated is None else make_problem(problem_id, *stated)
+    return None if stated is None else make_problem(problem_id, *stated, every=asks_for_every_number(text))
 
 
-STATEMENT = Statement("a countdown problem like 'Use the numbers 3, 5, 7 and 11 to make 24.'", read_statement)
+def describe(problem: Problem) -> str:
+    return f"countdown: make {problem.data['target']} from {listed(problem.data['numbers'])}, {rule_of(problem)}"
+
+
+STATEMENT = Statement("a countdown problem like 'Use the numbers 3, 5, 7 and 11 to make 24.'", read_statement, describe)

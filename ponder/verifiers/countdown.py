@@ -12,6 +12,7 @@ from typing import Sequence
 from ponder.types import Problem, Verdict
 from ponder.verifiers.base import UNPARSABLE
 
+EVERY_NUMBER = "every number"  # a problem's `data["rule"]` when each number must be used exactly once (absent: at most once)
 MAX_EXPRESSION_CHARS = 200  # longer input is rejected before parsing
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _NORMALISE = str.maketrans({"×": "*", "÷": "/", "−": "-", "x": "*", "X": "*"})
@@ -58,8 +59,13 @@ def _eval(node: ast.AST, used: list[int]) -> Fraction:
     raise InvalidExpression("only whole numbers, + - * / and parentheses are allowed")
 
 
-def check(numbers: list[int], target: int, expression: str) -> Verdict:
-    """The verdict for one expression: correct, or why not."""
+def check(numbers: list[int], target: int, expression: str, every_number: bool = False) -> Verdict:
+    """The verdict for one expression: correct, or why not. `every_number`: the rule of the 24 game (each
+    number exactly once); else countdown's (each at most once).
+
+    >>> check([3, 5, 7, 11], 24, "5*7-11").correct, check([3, 5, 7, 11], 24, "5*7-11", every_number=True).feedback
+    (True, 'leaves out 3: every number must be used once')
+    """
     try:
         value, used = evaluate(expression)
     except InvalidExpression as error:
@@ -68,6 +74,10 @@ def check(numbers: list[int], target: int, expression: str) -> Verdict:
     if excess:
         extra = ", ".join(str(n) for n in sorted(excess.elements()))
         return Verdict(score=0.0, correct=False, feedback=f"uses numbers not given (or too often): {extra}")
+    missing = Counter(numbers) - Counter(used)
+    if every_number and missing:
+        left_out = ", ".join(str(n) for n in sorted(missing.elements()))
+        return Verdict(score=0.0, correct=False, feedback=f"leaves out {left_out}: every number must be used once")
     if value == target:
         return Verdict(score=1.0, correct=True, feedback=f"{expression} = {target}")
     # A graded score lets weighted voting prefer near misses; it never reaches 1.
@@ -83,7 +93,12 @@ class CountdownVerifier:
     async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
         if answer is None:
             return UNPARSABLE
-        return check(list(problem.data["numbers"]), int(problem.data["target"]), answer)
+        return check(list(problem.data["numbers"]), int(problem.data["target"]), answer, every_number(problem))
+
+
+def every_number(problem: Problem) -> bool:
+    """Whether a countdown problem asks for every number (the 24 game's rule) rather than some of them."""
+    return problem.data.get("rule") == EVERY_NUMBER
 
 
 def _combine(a: Fraction, b: Fraction) -> set[Fraction]:

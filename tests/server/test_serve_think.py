@@ -10,7 +10,9 @@ def test_reasoning_effort_sets_the_thought_length_and_usage_counts_reasoning_tok
     assert details is not None and 0 < details.reasoning_tokens <= 64 + 1  # the thought and its closing marker
     assert short.choices[0].message.model_extra["reasoning"]
     assert short.usage.completion_tokens > details.reasoning_tokens  # the answer follows the thought
-    assert (short.model_extra or {}).get("ponder") is None  # the model thinks itself: no strategy ran
+    account = (short.model_extra or {})["ponder"]  # the model thinks itself: one chain, its budget set by the effort
+    assert account["strategy"] == "think" and account["effort"] == "minimal" and account["budget"]["thinking_tokens"] == 64
+    assert account["task"] == "countdown" and account["spend"]["completion_tokens"] == short.usage.completion_tokens
 
 
 def test_max_completion_tokens_caps_thinking_plus_answer(client):

@@ -23,7 +23,7 @@ def request(content=COUNTDOWN, **fields) -> ChatRequest:
 def test_effort_picks_the_preset_and_a_verifier_picks_best_of_n():
     job = resolve(request(reasoning_effort="high"), ServerConfig(), "r1", seed=5)
     assert job.plan.strategy == "best_of_n" and job.plan.limits.max_candidates == 16 and job.verifier == "countdown"
-    assert job.problem.task == "countdown" and job.problem.data == {"numbers": [3, 5, 7, 11], "target": 24}
+    assert job.problem.task == "countdown" and job.problem.data == {"numbers": [3, 5, 7, 11], "target": 24, "rule": "every number"}
     assert [m.role for m in job.problem.messages] == ["system", "user"]  # the whole conversation goes to the model
 
 

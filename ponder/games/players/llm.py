@@ -25,7 +25,7 @@ import pyspiel
 
 from ponder.budget import Budget, Limits
 from ponder.engine import Plan, make_run, think
-from ponder.generators.base import Generator
+from ponder.generators.base import BackendUnavailable, Generator
 from ponder.games.players.base import Move
 from ponder.strategies import get_strategy
 from ponder.strategies.base import Run
@@ -187,12 +187,16 @@ class LLMPlayer:
                 seed=seed + 1000 * attempts, budget=budget, cap=config.candidates,
                 on_event=lambda event: errors.append(event.message) if event.kind == "error" else None,
             )
-            if config.mode == "tool":
-                answer, text, used = await self._with_checks(run, messages, verifier)
-                checks += used
-            else:
-                result = await think(run, plan)
-                answer, text = result.answer, result.text
+            try:
+                if config.mode == "tool":
+                    answer, text, used = await self._with_checks(run, messages, verifier)
+                    checks += used
+                else:
+                    result = await think(run, plan)
+                    answer, text = result.answer, result.text
+            except BackendUnavailable as error:  # a game goes on: the move falls back, and the record says why
+                errors.append(str(error))
+                break
             illegal_candidates += sum(1 for c in run.candidates if c.answer not in verifier.legal)
             if text is None:  # the budget gave out before a reply: no move was made, none was invalid
                 break
