@@ -112,3 +112,7 @@ class AnswerKeyVerifier:
     async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
         ok = answer == self.answer
         return Verdict(score=1.0 if ok else 0.0, correct=ok, feedback="right" if ok else "wrong", tokens=self.tokens)
+
+    async def behaviour(self, problem: Problem, answer: str | None) -> str | None:
+        """A candidate's "behaviour" is its answer (so behaviour clustering is majority vote here)."""
+        return answer

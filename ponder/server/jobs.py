@@ -15,7 +15,8 @@ from ponder.server.config import ServerConfig
 from ponder.server.errors import ApiError, bad_request
 from ponder.server.protocol import ChatRequest
 from ponder.strategies import default_strategy, get_strategy
-from ponder.strategies.registry import needing_no_verifier
+from ponder.strategies.registry import get_spec, needing_no_verifier
+from ponder.verifiers.base import Behaviour
 from ponder.strategies.base import StrategyError
 from ponder.types import Event
 from ponder.tasks import get_task
@@ -87,6 +88,8 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
         usable = ", ".join(needing_no_verifier())
         raise bad_request(f"strategy {strategy!r} searches over reasoning steps with a process verifier, which ponder serve "
                           f"does not take; use `ponder solve --prm` for it, or one of: {usable}, best_of_n", "ponder.strategy")
+    if strategy is not None and get_spec(strategy).verifier == "runs" and not isinstance(task.verifier, Behaviour):
+        raise bad_request(f"strategy {strategy!r} runs candidates as code, which this request's task cannot", "ponder.strategy")
     if strategy is not None and get_strategy(strategy).needs_verifier and task.verifier is None:
         usable = ", ".join(needing_no_verifier())
         why = "verifier is 'none'" if options and options.verifier == "none" else "the message states no problem a task with a checker recognises"

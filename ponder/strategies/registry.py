@@ -21,7 +21,8 @@ from ponder.types import Result
 
 Strategy = Callable[..., Awaitable[Result]]  # async (run, **options) -> Result
 # needs / uses: the task's outcome verifier; process: a process verifier (PRM) over steps, given as the `prm` option
-VerifierUse = Literal["needs", "uses", "none", "process"]
+# runs: a verifier that also runs candidates (`verifiers.base.Behaviour`: code tasks)
+VerifierUse = Literal["needs", "uses", "none", "process", "runs"]
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ class StrategySpec:
 
     @property
     def needs_verifier(self) -> bool:
-        return self.verifier == "needs"
+        return self.verifier in ("needs", "runs")
 
     @property
     def uses_verifier(self) -> bool:
-        return self.verifier in ("needs", "uses")
+        return self.verifier in ("needs", "uses", "runs")
 
     @property
     def searches_steps(self) -> bool:
@@ -92,6 +93,7 @@ SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("weighted_majority", "ponder.strategies.weighted_majority:weighted_majority", "weighted majority", "needs",
                  pool=PoolEstimate(f"{_CURVES}:weighted_majority_value", exact=False)),
     StrategySpec("revise", "ponder.strategies.revise:revise", "revise (run per budget)", "needs"),
+    StrategySpec("cluster", "ponder.strategies.cluster:cluster", "behaviour clustering (code; run per budget)", "runs"),
     StrategySpec("adaptive", "ponder.strategies.adaptive:adaptive", "adaptive (run per budget)", "uses",
                  options=frozenset({"allocation"})),
     StrategySpec("beam", "ponder.strategies.beam:beam", "beam search over steps (PRM)", "process",

@@ -19,6 +19,8 @@ TASKS: dict[str, str] = {
     "addition": "ponder.tasks.addition:AdditionTask",
     "addition-words": "ponder.tasks.addition:WordAdditionTask",
     "jsonl": "ponder.tasks.jsonl:JsonlTask",
+    "code": "ponder.tasks.code:CodeTask",
+    "humaneval": "ponder.tasks.code:HumanEvalTask",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ponder.types import Problem, Verdict
 
@@ -14,6 +14,16 @@ class Verifier(Protocol):
     async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
         """Judge a candidate: `answer` is the task's extracted answer (None if unparsable), `text`
         the whole completion."""
+        ...
+
+
+@runtime_checkable
+class Behaviour(Protocol):
+    """A verifier that can also run a candidate on probe inputs (code): what behaviour clustering votes over."""
+
+    async def behaviour(self, problem: Problem, answer: str | None) -> str | None:
+        """What the candidate does on the problem's probe inputs, as one signature two candidates share
+        exactly when they behave alike there; None when it cannot be run (no code, no inputs)."""
         ...
 
 

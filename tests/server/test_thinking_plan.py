@@ -89,3 +89,8 @@ def test_config_files_are_read_and_bad_ones_explained(tmp_path):
             load_config(path)
     with pytest.raises(ConfigError, match="NAME=SPEC"):
         parse_backend("no-equals-sign")
+
+
+def test_a_strategy_that_runs_code_is_refused_for_a_task_whose_verifier_cannot():
+    with pytest.raises(ApiError, match="runs candidates as code"):
+        resolve(request(ponder={"strategy": "cluster"}), ServerConfig(), "r", seed=0)

@@ -1,0 +1,37 @@
+"""Behaviour clustering: draw the candidates, run each on probe inputs, and answer with a member of the
+largest group that behaves alike — a vote over what programs do rather than how they are written
+(AlphaCode, Li et al. 2022, "Competition-Level Code Generation with AlphaCode"; CodeT, Chen et al. 2022).
+For code without a trustworthy test: the expected outputs are never consulted. Each run is a verifier call."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ponder.strategies.base import Run, StrategyError
+from ponder.types import Result, Verdict
+from ponder.verifiers.base import Behaviour
+
+
+async def cluster(run: Run) -> Result:
+    verifier = run.require_verifier()
+    if not isinstance(verifier, Behaviour):
+        raise StrategyError(f"strategy 'cluster' runs candidates, which the {verifier.name!r} verifier cannot (use a code task)")
+    async for _ in run.batches():
+        pass
+    signatures: dict[int, str] = {}
+    for candidate in run.candidates:
+        grant = run.budget.request_verification(0)
+        if grant is None:
+            break
+        signature = await verifier.behaviour(run.problem, candidate.answer)
+        run.budget.settle_verification(grant, Verdict(score=0.0, correct=None, feedback="ran on the probe inputs"))
+        if signature is not None and not signature.startswith("failed"):
+            signatures[candidate.index] = signature
+    if not signatures:
+        chosen = 0 if run.candidates else None
+        return run.result(chosen, run.stop_reason(False))
+    sizes = Counter(signatures.values())
+    largest = max(sizes.values())
+    chosen = next(index for index, signature in signatures.items() if sizes[signature] == largest)
+    run.emit("decision", f"candidate {chosen} behaves like {largest} of {len(signatures)} that ran ({len(sizes)} behaviours)")
+    return run.result(chosen, run.stop_reason(False))

