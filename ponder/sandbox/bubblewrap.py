@@ -101,14 +101,31 @@ def command(program_fd: int, status_fd: int, limits: Limits, python: str = PYTHO
 
 
 def _limited(limits: Limits, own_user: bool) -> Callable[[], None]:
+    # RLIMIT_NPROC counts all of a user's processes: a user of the run's own is bounded by the run alone; run as
+    # an ordinary user, the run may add `processes` to what that user already has (never unbounded).
+    processes = limits.processes if own_user else _processes_of(os.getuid()) + limits.processes
+
     def apply() -> None:  # in the child, after it became the run's user, before bwrap starts
-        kinds = [(resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_AS, limits.memory_bytes),
-                 (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files), (resource.RLIMIT_CORE, 0)]
-        if own_user:  # RLIMIT_NPROC counts a user's processes: only a user of the run's own bounds the run alone
-            kinds.append((resource.RLIMIT_NPROC, limits.processes))
-        for kind, value in kinds:
+        for kind, value in ((resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_AS, limits.memory_bytes),
+                            (resource.RLIMIT_FSIZE, limits.file_bytes), (resource.RLIMIT_NOFILE, limits.open_files),
+                            (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, processes)):
+            soft, hard = resource.getrlimit(kind)
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(kind, (value, value))
     return apply
+
+
+def _processes_of(uid: int) -> int:
+    """How many processes (threads included: RLIMIT_NPROC counts tasks) `uid` runs now."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+            except OSError:
+                continue
+    return count
 
 
 def _run_user() -> int:
