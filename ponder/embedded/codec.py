@@ -10,13 +10,14 @@ back to ordinary notation, so the embedded model speaks plain chat like any othe
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from ponder.tasks import arithmetic, countdown
+from ponder.tasks.base import MAX_STATEMENT_CHARS
 from ponder.tasks.countdown import NUMBER_RANGE, TARGET_RANGE
 from ponder.types import Message
 
-MAX_STATEMENT_CHARS = 10_000  # the embedded models read no longer message (reading is linear, but on the caller's loop)
 COUNTDOWN_TAG = "C"
 MULTIPLY_TAG = "M"
 # No digits in it, so no answer can be extracted from it by mistake.
@@ -55,19 +56,19 @@ def multiply_trained(a: int, b: int) -> bool:
     return a_low <= a <= a_high and b_low <= b <= b_high
 
 
-def refusal(messages: Sequence[Message]) -> str | None:
-    """What ponder-tiny says instead of answering: what it can do when no problem is stated, that the
-    problem is outside its training when it is; None when it can answer."""
-    for message in messages:
-        if message.role != "user" or len(message.content) > MAX_STATEMENT_CHARS:
-            continue
-        stated = countdown.parse_statement(message.content)
-        if stated is not None:
-            return None if countdown_trained(*stated) else OUTSIDE
-        factors = arithmetic.parse_statement(message.content)
-        if factors is not None:
-            return None if multiply_trained(*factors) else OUTSIDE
-    return CAPABILITIES
+def refusal(prompt: str | None) -> str | None:
+    """What ponder-tiny says instead of answering its compact `prompt`: what it can do when no problem was
+    stated (None), that the problem is outside its training when it is; None when it can answer.
+
+    >>> refusal("M482*913:") is None, refusal("M7*8:") == OUTSIDE, refusal(None) == CAPABILITIES
+    (True, True, True)
+    """
+    if prompt is None:
+        return CAPABILITIES
+    numbers = [int(n) for n in re.findall(r"\d+", prompt)]
+    if prompt.startswith(MULTIPLY_TAG):
+        return None if multiply_trained(*numbers) else OUTSIDE
+    return None if countdown_trained(numbers[:-1], numbers[-1]) else OUTSIDE
 
 
 def countdown_prompt(numbers: Sequence[int], target: int) -> str:

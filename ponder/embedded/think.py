@@ -19,11 +19,12 @@ from typing import Callable, Sequence
 
 from ponder.embedded.steps import BY_MODEL
 from ponder.generators.base import Capabilities, GeneratorError, UnsupportedRequest
-from ponder.embedded.codec import MAX_STATEMENT_CHARS, OUTSIDE, countdown_trained
+from ponder.embedded.codec import OUTSIDE, countdown_trained
 from ponder.generators.hf_local import run_cancellable
 from ponder.generators.stop_strings import cut_answers
 from ponder.generators.spec import THINK_NAME
 from ponder.tasks import countdown
+from ponder.tasks.base import MAX_STATEMENT_CHARS
 from ponder.thinking.chain import Chain, Vocabulary
 from ponder.thinking.formats import ThinkFormat
 from ponder.tools.countdown_calculator import BACK, CLOSE, LINE, OPERATORS, CountdownCalculator, parse_prompt, render_answer, think_prompt
@@ -49,10 +50,9 @@ def compact_prompt(messages: Sequence[Message]) -> str | None:
     return None
 
 
-def think_refusal(messages: Sequence[Message]) -> str | None:
-    """What ponder-think says instead of answering (what it can do, or that the problem is outside its
-    training); None when it can answer."""
-    prompt = compact_prompt(messages)
+def think_refusal(prompt: str | None) -> str | None:
+    """What ponder-think says instead of answering its compact `prompt` (what it can do, or that the problem
+    is outside its training); None when it can answer."""
     if prompt is None:
         return CAPABILITIES
     numbers, target = parse_prompt(prompt)
@@ -216,10 +216,10 @@ class EmbeddedThinkGenerator:
     ) -> Generation:
         """n chains; `on_text(choice, channel, text)` hears each piece as it is decoded (from the decoding
         thread): channel 'thought' (the model), 'tool' (the calculator), 'close' (forced) or 'answer'."""
-        said = think_refusal(messages)
         prompt = compact_prompt(messages)
-        if said is not None or prompt is None:
-            canned = Completion(text=said or CAPABILITIES, completion_tokens=0, finish_reason=REFUSED)
+        said = think_refusal(prompt)
+        if said is not None:
+            canned = Completion(text=said, completion_tokens=0, finish_reason=REFUSED)
             return Generation(completions=(canned,) * n, prompt_tokens=0)
 
         def run(prompt, n, params, timeout, cancelled):

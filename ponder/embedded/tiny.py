@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Sequence
 
-from ponder.embedded.codec import CAPABILITIES, compact_prompt, refusal, render
+from ponder.embedded.codec import compact_prompt, refusal, render
 from ponder.embedded.steps import BY_MODEL
 from ponder.generators.base import Capabilities
 from ponder.generators.hf_local import HFLocalGenerator, run_cancellable
@@ -59,9 +59,9 @@ class EmbeddedGenerator:
     async def generate(
         self, messages: Sequence[Message], n: int, params: SamplingParams, timeout: float | None = None
     ) -> Generation:
-        said = refusal(messages)
         prompt = compact_prompt(messages)
-        if said is not None or prompt is None:
-            canned = Completion(text=said or CAPABILITIES, completion_tokens=0, finish_reason=REFUSED)
+        said = refusal(prompt)
+        if said is not None:
+            canned = Completion(text=said, completion_tokens=0, finish_reason=REFUSED)
             return Generation(completions=(canned,) * n, prompt_tokens=0)
         return await run_cancellable(self.sample_compact, prompt, n, params, timeout)

@@ -19,10 +19,10 @@ from ponder.server.streaming import DONE, Chunker
 from ponder.server.jobs import check_thinking_n, conversation
 from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.tasks import get_task, recognise
+from ponder.tasks.base import MAX_STATEMENT_CHARS
 from ponder.tasks.chat import ChatTask
 from ponder.types import REFUSED, SamplingParams, Usage
 
-MAX_STATEMENT_CHARS = 10_000  # a longer message is not read for a task's statement (the embedded models read none longer)
 
 
 def finish_reason(completion_finish: str) -> str:

@@ -13,6 +13,7 @@ from ponder.types import Problem
 from ponder.verifiers.base import Verifier
 
 Split = Literal["train", "test"]
+MAX_STATEMENT_CHARS = 10_000  # a longer message is not read for a statement (reading is linear, but on the caller's loop)
 MAX_STATEMENT_DIGITS = 100  # a longer number in a statement in words is not read (int() refuses over 4,300 digits)
 HELD_OUT_BUCKETS = 10  # one bucket in ten of every generated task is reserved for evaluation
 
