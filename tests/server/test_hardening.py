@@ -15,6 +15,9 @@ from processes import COUNTDOWN, Server, run_cli
 KEY = "sesame"
 AUTH = {"authorization": f"Bearer {KEY}"}
 BOMB = "#### 9**9**8"  # a reply whose value has 41 million digits: it hung sympy's parser
+# A blocked event loop held /health for 1.4 to 40 s; a free one answers in milliseconds, and a loaded CI
+# machine (two test workers on two cores) has taken just over 0.1 s. One second tells the two apart.
+STALLED = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +64,14 @@ def slowest_health_while(server, work) -> tuple[object, float]:
 def test_hostile_statements_are_answered_while_health_keeps_answering(hardened, content, effort):
     body = {"model": "ponder-tiny", "messages": [{"role": "user", "content": content}]} | ({"reasoning_effort": effort} if effort else {})
     answer, slowest = slowest_health_while(hardened, lambda: chat(hardened, body))
-    assert answer.status_code == 200 and slowest < 0.1
+    assert answer.status_code == 200 and slowest < STALLED
 
 
 def test_an_exponent_bomb_from_the_model_is_scored_in_bounded_time(hardened):
     body = {"model": "bomb", "reasoning_effort": "low", "messages": [{"role": "user", "content": "What is 123 × 456?"}]}
     started = time.perf_counter()
     answer, slowest = slowest_health_while(hardened, lambda: chat(hardened, body))
-    assert answer.status_code == 200 and time.perf_counter() - started < 10 and slowest < 0.1
+    assert answer.status_code == 200 and time.perf_counter() - started < 10 and slowest < STALLED
     info = answer.json()["ponder"]
     assert info["task"] == "arithmetic" and info["verifier"] == "math_answer" and info["choices"][0]["answer"] == "9**9**8"
 
