@@ -186,6 +186,7 @@ class Grant:
     max_tokens_each: int
     timeout: float | None  # seconds left before the deadline
     steps: bool = False  # the completions are steps of partial solutions (step search), not candidates
+    aside: bool = False  # a call a strategy makes for itself (probe inputs), neither candidates nor steps
 
 
 @dataclass(frozen=True)
@@ -263,7 +264,7 @@ class Budget:
     # -- generator calls ----------------------------------------------------------------------
     def request(
         self, want: int, max_tokens_each: int, prompt_tokens: int, calls_for: Callable[[int], int] = lambda n: 1,
-        steps: bool = False,
+        steps: bool = False, aside: bool = False,
     ) -> Grant | None:
         """Grant up to `want` candidates of up to `max_tokens_each` tokens, or None when nothing is left.
 
@@ -271,12 +272,14 @@ class Budget:
         bound on the prompt (for dollars); `calls_for(n)` is how many requests n candidates take.
         `steps`: the completions are steps of partial solutions (step search): they are counted as
         steps and limited by tokens, calls, seconds and dollars, not by the candidate limit (which a
-        step search reads as how many partial solutions it keeps).
+        step search reads as how many partial solutions it keeps). `aside`: a call the strategy makes for itself
+        (e.g. asking for probe inputs), limited and counted like steps but counted as neither.
         """
-        if want < 1 or max_tokens_each < 1 or self._exhausted(candidates=not steps):
+        counted = not (steps or aside)
+        if want < 1 or max_tokens_each < 1 or self._exhausted(candidates=counted):
             return None
         committed = self._committed()
-        n = want if steps else int(min(want, self._left(self.limits.max_candidates, committed.candidates)))
+        n = want if not counted else int(min(want, self._left(self.limits.max_candidates, committed.candidates)))
         tokens_left = self._left(self.limits.max_tokens, committed.tokens)
         each = max_tokens_each
         if n * each > tokens_left:
@@ -300,8 +303,8 @@ class Budget:
                         return None
                     break
             dollars = self._price.cost(prompt_tokens * calls_for(n), n * each)
-        grant = Grant(next(self._ids), n, each, self.remaining_seconds(), steps)
-        self._reserved[grant.id] = _Reservation(candidates=0 if steps else n, tokens=n * each, calls=calls_for(n), dollars=dollars)
+        grant = Grant(next(self._ids), n, each, self.remaining_seconds(), steps, aside)
+        self._reserved[grant.id] = _Reservation(candidates=n if counted else 0, tokens=n * each, calls=calls_for(n), dollars=dollars)
         return grant
 
     def release(self, grant: Grant) -> None:
@@ -330,7 +333,7 @@ class Budget:
             answer_tokens=sum(c.answer_tokens for c in completions),
             forced_tokens=sum(c.forced_tokens for c in completions),
             calls=min(generation.calls, reservation.calls),
-            candidates=0 if grant.steps else len(completions),
+            candidates=0 if grant.steps or grant.aside else len(completions),
             steps=len(completions) if grant.steps else 0,
             dollars=dollars,
             flops=flops,

@@ -113,6 +113,12 @@ class AnswerKeyVerifier:
         ok = answer == self.answer
         return Verdict(score=1.0 if ok else 0.0, correct=ok, feedback="right" if ok else "wrong", tokens=self.tokens)
 
-    async def behaviour(self, problem: Problem, answer: str | None) -> str | None:
+    def probe_request(self, problem: Problem) -> list[Message] | None:
+        return None
+
+    def probe_inputs(self, problem: Problem, proposal: str | None) -> list[str]:
+        return ["the answer"]
+
+    async def behaviour(self, problem: Problem, answer: str | None, inputs: Sequence[str]) -> str | None:
         """A candidate's "behaviour" is its answer (so behaviour clustering is majority vote here)."""
         return answer

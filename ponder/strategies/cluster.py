@@ -1,7 +1,9 @@
 """Behaviour clustering: draw the candidates, run each on probe inputs, and answer with a member of the
 largest group that behaves alike — a vote over what programs do rather than how they are written
 (AlphaCode, Li et al. 2022, "Competition-Level Code Generation with AlphaCode"; CodeT, Chen et al. 2022).
-For code without a trustworthy test: the expected outputs are never consulted. Each run is a verifier call."""
+For code without a trustworthy test: the expected outputs are never consulted. The inputs are the problem's own
+and, as CodeT has the model write tests, calls the model proposes in one greedy request made first (charged to the
+budget, not a candidate; `options["propose_inputs"] = False` skips it). Each run is a verifier call."""
 
 from __future__ import annotations
 
@@ -12,10 +14,17 @@ from ponder.types import Result, Verdict
 from ponder.verifiers.base import Behaviour
 
 
-async def cluster(run: Run) -> Result:
+PROPOSAL_TOKENS = 256  # the most the model may write proposing inputs
+
+
+async def cluster(run: Run, propose_inputs: bool = True) -> Result:
     verifier = run.require_verifier()
     if not isinstance(verifier, Behaviour):
         raise StrategyError(f"strategy 'cluster' runs candidates, which the {verifier.name!r} verifier cannot (use a code task)")
+    request = verifier.probe_request(run.problem) if propose_inputs else None
+    proposal = await run.ask(request, PROPOSAL_TOKENS) if request else None
+    inputs = verifier.probe_inputs(run.problem, proposal)
+    run.emit("decision", f"probing with {len(inputs)} inputs" + (" (some proposed by the model)" if proposal else ""))
     async for _ in run.batches():
         pass
     signatures: dict[int, str] = {}
@@ -23,7 +32,7 @@ async def cluster(run: Run) -> Result:
         grant = run.budget.request_verification(0)
         if grant is None:
             break
-        signature = await verifier.behaviour(run.problem, candidate.answer)
+        signature = await verifier.behaviour(run.problem, candidate.answer, inputs)
         run.budget.settle_verification(grant, Verdict(score=0.0, correct=None, feedback="ran on the probe inputs"))
         if signature is not None and not signature.startswith("failed"):
             signatures[candidate.index] = signature

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
-from ponder.types import Problem, Verdict
+from ponder.types import Message, Problem, Verdict
 
 
 class Verifier(Protocol):
@@ -21,9 +21,18 @@ class Verifier(Protocol):
 class Behaviour(Protocol):
     """A verifier that can also run a candidate on probe inputs (code): what behaviour clustering votes over."""
 
-    async def behaviour(self, problem: Problem, answer: str | None) -> str | None:
-        """What the candidate does on the problem's probe inputs, as one signature two candidates share
-        exactly when they behave alike there; None when it cannot be run (no code, no inputs)."""
+    def probe_request(self, problem: Problem) -> list[Message] | None:
+        """The messages that ask the model for probe inputs of its own; None when it is not asked."""
+        ...
+
+    def probe_inputs(self, problem: Problem, proposal: str | None) -> list[str]:
+        """The inputs to run candidates on: the problem's own (never their expected outputs) and those read
+        from the model's `proposal` (the reply to `probe_request`)."""
+        ...
+
+    async def behaviour(self, problem: Problem, answer: str | None, inputs: Sequence[str]) -> str | None:
+        """What the candidate does on `inputs`, as one signature two candidates share exactly when they behave
+        alike there; None when it cannot be run (no code, no inputs)."""
         ...
 
 

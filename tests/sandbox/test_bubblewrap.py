@@ -190,3 +190,8 @@ def test_a_missing_bubblewrap_is_an_error_naming_the_install_command(monkeypatch
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(SandboxMissing, match="apt-get install bubblewrap"):
         run_python_sync("print('never runs')", FAST)
+
+
+def test_only_the_standard_library_is_importable_not_the_systems_site_packages():
+    execution = run_python_sync("import json, fractions, sys\nprint([p for p in sys.path if 'packages' in p])", FAST)
+    assert execution.ok and execution.stdout == "[]\n"  # no dist-packages, no site-packages

@@ -93,10 +93,37 @@ def test_behaviour_clustering_answers_with_the_largest_group_that_behaves_alike_
     same_right = ["```python\ndef add(a, b):\n    return a + b\n```", "```python\ndef add(x, y):\n    return y + x\n```",
                   "```python\ndef add(a, b):\n    return sum([a, b])\n```"]
     generator = ScriptedGenerator([WRONG, *same_right, "```python\ndef add(a, b):\n    return a - b\n```"])
-    plan = make_plan(strategy="cluster", overrides=Limits(max_candidates=5), seed=0)
+    plan = make_plan(strategy="cluster", overrides=Limits(max_candidates=5), seed=0, options={"propose_inputs": False})
     result = asyncio.run(solve(problem, CODE, generator, plan))
     assert CODE.grade(problem, result.answer) is True  # three of five behave alike: the right ones
-    assert result.usage.verifier_calls == 5
+    assert result.usage.verifier_calls == 5 and result.usage.calls == 1
+
+
+def test_inputs_the_model_proposes_split_candidates_the_visible_inputs_cannot_tell_apart():
+    problem = CODE.from_record({**RECORD, "visible_tests": ["assert add(0, 0) == 0"]})  # a+b, a*b and a-b all give 0
+    candidates = [WRONG, RIGHT, "```python\ndef add(x, y):\n    return y + x\n```", "```python\ndef add(a, b):\n    return a - b\n```",
+                  "```python\ndef add(a, b):\n    return sum([a, b])\n```"]
+    proposal = "```python\nadd(2, 3)\nadd(-1, 5)\nimport os\n```"
+    without = asyncio.run(solve(problem, CODE, ScriptedGenerator(candidates, tokens=20),
+                                make_plan(strategy="cluster", overrides=Limits(max_candidates=5), seed=0, options={"propose_inputs": False})))
+    generator = ScriptedGenerator([proposal, *candidates], tokens=20)
+    result = asyncio.run(solve(problem, CODE, generator, make_plan(strategy="cluster", overrides=Limits(max_candidates=5), seed=0)))
+    assert CODE.grade(problem, without.answer) is False  # one behaviour on (0, 0): the first candidate, a*b
+    assert CODE.grade(problem, result.answer) is True  # add(2, 3) and add(-1, 5) split them: three of five agree
+    asked = generator.conversations[0][-1].content
+    assert "calls of `add`" in asked and "return a + b" not in asked  # the request shows the problem, not a candidate
+    assert generator.calls[0][1].temperature == 0.0
+    # the proposal is charged (a call and its tokens) but is not a candidate
+    assert (result.usage.candidates, result.usage.calls, result.usage.completion_tokens) == (5, 2, 6 * 20)
+    assert CODE.verifier.probe_inputs(problem, proposal) == ["add(0, 0)", "add(2, 3)", "add(-1, 5)"]
+
+
+def test_a_proposal_never_takes_a_candidate_or_tokens_the_budget_does_not_have():
+    problem = CODE.from_record(RECORD)
+    generator = ScriptedGenerator(["add(1, 1)", RIGHT, RIGHT], tokens=40)
+    plan = make_plan(strategy="cluster", overrides=Limits(max_candidates=2, max_tokens=100), seed=0)
+    result = asyncio.run(solve(problem, CODE, generator, plan))
+    assert result.usage.generated_tokens <= 100 and result.usage.candidates == 2
 
 
 def test_clustering_needs_a_verifier_that_runs_candidates():
