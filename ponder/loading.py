@@ -12,7 +12,7 @@ from ponder.generators.spec import THINK_NAME, ModelSpec, parse_model_spec
 from ponder.thinking.formats import THINK_TAGS, FormatError, ThinkFormat
 from ponder.verifiers.prm import ExactPRM, PRMError, ProcessVerifier
 
-FORMATS = ("think-tags", "ponder-think")
+FORMATS = ("think-tags", "ponder-think", "python")
 PRM_SPECS = "'exact', 'learned' (ponder's shipped value model) or 'openai:MODEL@BASE_URL' (a chat model grading the steps)"
 
 
@@ -64,6 +64,10 @@ def think_format(name: str | None, spec: ModelSpec | None = None) -> ThinkFormat
         from ponder.embedded.think import search_format
 
         return search_format()
+    if name == "python":
+        from ponder.thinking.formats import python_tool
+
+        return python_tool()
     raise FormatError(f"unknown thinking format {name!r}; use one of: {', '.join(FORMATS)}")
 
 

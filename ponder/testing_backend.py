@@ -4,7 +4,8 @@ fixed reply — a tool call when the request offers tools — streamed in severa
 `POST /tokenize` answers as llama.cpp's does (`{"tokens": [...]}`), one token per word, digit and
 punctuation mark, never more than the usage it reports. A model named `slow-SECONDS` answers after that many seconds (for timeout tests); `stall-once-SECONDS`
 does so only the first time it sees a conversation (a backend that stalls on some requests); a model named
-`say-TEXT` replies TEXT instead (a fixed-policy game player, say `say-MOVE: Bet`). It is not a model. It is the known, fast peer that pass-through tests compare bytes against and that
+`say-TEXT` replies TEXT instead (a fixed-policy game player, say `say-MOVE: Bet`); `cycle-A|||B|||C` replies A, B, C, A, ...
+in turn over choices and requests (`\\n` in them is a newline: candidates that differ, for best-of-N). It is not a model. It is the known, fast peer that pass-through tests compare bytes against and that
 the overhead benchmark calls directly, so ponder's own cost can be measured apart from any model's.
 Run it with `python -m ponder.testing_backend --port N` (loopback only).
 """
@@ -21,8 +22,16 @@ import orjson
 REPLY = "The answer is 42."
 
 
+_turns: dict[str, int] = {}  # replies given so far per `cycle-` model (one count per server process)
+
+
 def reply_for(request: dict) -> str:
     model = str(request.get("model") or "")
+    if model.startswith("cycle-"):
+        replies = model[len("cycle-"):].replace("\\n", "\n").split("|||")
+        turn = _turns.get(model, 0)
+        _turns[model] = turn + 1
+        return replies[turn % len(replies)]
     return model[len("say-"):] if model.startswith("say-") else REPLY
 TOOL_CALL = {"index": 0, "id": "call_0", "type": "function", "function": {"name": "lookup", "arguments": '{"query": "42"}'}}
 NOT_OPENAI = ("continue_final_message", "add_generation_prompt", "include_stop_str_in_output")  # vLLM's extensions
@@ -45,11 +54,12 @@ def completion(request: dict) -> dict:
         message = {"role": "assistant", "content": None, "tool_calls": [call]}
         finish = "tool_calls"
     else:
-        message, finish = {"role": "assistant", "content": reply_for(request)}, "stop"
+        message, finish = None, "stop"
     n = int(request.get("n") or 1)
     return {
         "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()), "model": request.get("model"),
-        "choices": [{"index": i, "message": message, "finish_reason": finish} for i in range(n)],
+        "choices": [{"index": i, "message": message or {"role": "assistant", "content": reply_for(request)}, "finish_reason": finish}
+                    for i in range(n)],
         "usage": {**USAGE, "completion_tokens": USAGE["completion_tokens"] * n, "total_tokens": USAGE["prompt_tokens"] + USAGE["completion_tokens"] * n},
     }
 

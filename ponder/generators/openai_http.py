@@ -153,7 +153,8 @@ class OpenAIGenerator:
         saying so."""
         from ponder.generators.remote_thinking import Round
 
-        extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False}
+        continuing = messages[-1].role == "assistant"  # else the first round of a chain with no opening: a plain reply
+        extra: dict[str, Any] = {"continue_final_message": True, "add_generation_prompt": False} if continuing else {}
         if stop:
             extra.update(stop=list(stop), include_stop_str_in_output=True)
         try:
@@ -165,6 +166,9 @@ class OpenAIGenerator:
             raise GeneratorError(f"{self.name} returned no choice")
         completion = _completion(response.choices[0])
         text = (completion.reasoning or "") + completion.text
+        continued = messages[-1].content if continuing else ""
+        if continued and "timings" in (response.model_extra or {}) and text.startswith(continued):
+            text = text[len(continued):]  # llama.cpp (its responses carry `timings`) returns the continued message whole
         usage = response.usage
         counted = Completion(text=text, completion_tokens=0, finish_reason=completion.finish_reason)
         tokens, = await self.counter.charge([counted], usage.completion_tokens if usage is not None else None,

@@ -105,8 +105,9 @@ class RemoteThinking(Forwarding):
         left = None if deadline is None else deadline - time.monotonic()
         if left is not None and left <= 0:
             raise asyncio.TimeoutError
+        asked = list(messages) if not assistant and self.format.reply_first else [*messages, Message("assistant", assistant)]
         return await self.backend.continue_message(
-            [*messages, Message("assistant", assistant)], params, max_tokens=max_tokens, stop=stop, timeout=left
+            asked, params, max_tokens=max_tokens, stop=stop, timeout=left
         )
 
     async def _chain(self, messages: Sequence[Message], params: SamplingParams, index: int, deadline: float | None,
@@ -143,16 +144,15 @@ class RemoteThinking(Forwarding):
             prompt_tokens += reply.prompt_tokens
             spent += reply.tokens
             text, at = reply.text, reply.text.find(fmt.end)
+            if tool is not None and at < 0 and reply.finish_reason == "stop" and fmt.dropped_stop is not None \
+                    and not text.endswith(tuple(fmt.stops)):
+                text += fmt.dropped_stop(written + text) or ""  # the backend stopped at a tool stop and left it out
             stopped = at >= 0 or (reply.finish_reason == "stop" and not text.endswith(tuple(fmt.stops)))
             piece = text[:at] if at >= 0 else text
             output = None
-            if tool is not None:  # the model's text up to the first complete call, as a local decoder would see it
-                for k, char in enumerate(piece):
-                    written += char
-                    output = tool.respond(written)
-                    if output is not None:
-                        piece, written = piece[: k + 1], ""
-                        break
+            if tool is not None:  # the model's text up to the first complete call, as a local decoder would see it;
+                # in a thread: a tool may take a while (Python runs in the sandbox), the event loop goes on
+                piece, written, output = await asyncio.to_thread(_first_call, tool, written, piece)
             thought += piece
             emit("thought", piece)
             if output is not None:
@@ -198,6 +198,17 @@ class RemoteThinking(Forwarding):
             close_tokens=close_tokens,
         )
         return completion, prompt_tokens, rounds
+
+
+def _first_call(tool, written: str, piece: str) -> tuple[str, str, str | None]:
+    """Feed `piece` to the tool a character at a time: (the piece up to the first complete call, the text written
+    since the last call, the tool's output or None)."""
+    for k, char in enumerate(piece):
+        written += char
+        output = tool.respond(written)
+        if output is not None:
+            return piece[: k + 1], "", output
+    return piece, written, None
 
 
 def no_control_error(name: str) -> GeneratorError:

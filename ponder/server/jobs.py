@@ -66,6 +66,19 @@ def recognise(messages: Sequence[Message], request_id: str) -> tuple[Problem, Ta
     return replace(problem, messages=tuple(messages)), task
 
 
+def code_problem(messages: Sequence[Message], request_id: str, tests: list[str], entry_point: str | None) -> tuple[Problem, Task]:
+    """The code problem of a request that carries visible tests: candidates are run against them in the sandbox."""
+    from ponder.tasks.base import TaskError
+    from ponder.tasks.code import from_tests
+
+    last = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    try:
+        problem = from_tests(request_id, last, tests, entry_point)
+    except TaskError as error:
+        raise bad_request(str(error), "ponder.tests") from None
+    return replace(problem, messages=tuple(messages)), get_task("code")
+
+
 def check_thinking_n(request: ChatRequest, config: ServerConfig) -> None:
     """A 400 when a request that thinks asks for more answers than the server allows (each is a whole
     thought-through solve, or a whole chain of a model that thinks)."""
@@ -77,7 +90,10 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
     """The job a thinking request asks for, or a 400 naming what is wrong and what is allowed."""
     options = request.ponder
     check_thinking_n(request, config)
-    problem, task = recognise(conversation(request), request_id)
+    if options is not None and options.tests is not None:
+        problem, task = code_problem(conversation(request), request_id, options.tests, options.entry_point)
+    else:
+        problem, task = recognise(conversation(request), request_id)
     if options is not None and options.verifier == "none" and task.verifier is not None:
         task = replace(task, verifier=None)  # type: ignore[type-var]
     strategy = options.strategy if options else None

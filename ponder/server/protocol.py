@@ -3,13 +3,15 @@ as pydantic models. They are the OpenAPI spec the server publishes."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ponder.budget import EFFORT_LEVELS
 from ponder.strategies import STRATEGIES
 
+MAX_TESTS = 64  # visible tests one request may carry
+MAX_TEST_CHARS = 2_000
 Effort = Literal[EFFORT_LEVELS]  # type: ignore[valid-type]
 StrategyName = Literal[tuple(STRATEGIES)]  # type: ignore[valid-type]
 VERIFIER_CHOICES = ("auto", "none")
@@ -59,6 +61,11 @@ class PonderOptions(BaseModel):
     strategy: StrategyName | None = None  # None: best_of_n with a verifier, majority without
     budget: BudgetOptions | None = None  # over the effort preset, field by field
     verifier: Literal[VERIFIER_CHOICES] = "auto"  # type: ignore[valid-type]  # auto: the stated task's checker
+    # Visible tests for code: assert lines calling the function (e.g. "assert add(2, 3) == 5"); candidates are run
+    # against them in the sandbox, and the function's name is read from them unless `entry_point` names it.
+    tests: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEST_CHARS)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_TESTS)
+    entry_point: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,99}$")] | None = None
 
 
 class ChatRequest(BaseModel):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import builtins
 import re
 import threading
 from dataclasses import dataclass, field
@@ -92,6 +93,40 @@ def make_problem(problem_id: str, prompt: str, entry_point: str, test: str, visi
     tests = visible if visible is not None else visible_tests_from_docstring(prompt, entry_point)
     return Problem(id=problem_id, task=task, prompt=INSTRUCTION + f"```python\n{prompt}```",
                    data={"code_prompt": prompt, "entry_point": entry_point, "hidden_test": test, "visible_tests": list(tests)})
+
+
+def from_tests(problem_id: str, statement: str, tests: list[str], entry_point: str | None = None) -> Problem:
+    """A code problem stated in words with its visible tests (a chat request's): the function's name is the one the
+    tests call (or `entry_point`); it has no hidden tests, so it is checked, never graded. A TaskError when the tests
+    name no function.
+
+    >>> from_tests("r1", "Write add(a, b).", ["assert add(2, 3) == 5"]).data["entry_point"]
+    'add'
+    """
+    if entry_point is None:
+        entry_point = next((name for test in tests if (name := called_function(test))), None)
+    if entry_point is None:
+        raise TaskError("the tests call no function: write them as assert lines, e.g. 'assert add(2, 3) == 5', or name entry_point")
+    if not probe_calls(tests, entry_point):
+        raise TaskError(f"no test calls {entry_point}(...)")
+    return Problem(id=problem_id, task=NAME, prompt=statement,
+                   data={"code_prompt": "", "entry_point": entry_point, "hidden_test": "", "visible_tests": list(tests)})
+
+
+def called_function(test: str) -> str | None:
+    """The first plain function a test line calls (`len`, `sorted` and other built-ins skipped).
+
+    >>> called_function("assert sorted(add(2, 3)) == [5]")
+    'add'
+    """
+    try:
+        tree = ast.parse(test.strip())
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not hasattr(builtins, node.func.id):
+            return node.func.id
+    return None
 
 
 def check_sync(source: str, tests: str, entry: str) -> bool:
@@ -237,6 +272,8 @@ class CodeTask:
         return extract(text)
 
     def grade(self, problem: Problem, answer: str | None) -> bool | None:
+        if not problem.data["hidden_test"]:
+            return None  # a problem stated with its visible tests only (a chat request): nothing to grade by
         if answer is None:
             return False
         return check_sync(program(problem, answer), problem.data["hidden_test"], problem.data["entry_point"])

@@ -1,11 +1,9 @@
-"""The real llama.cpp server and the real Gemma 3 270M model, when installed (`bash scripts/install_real_models.sh`);
-every test here is skipped, saying what to install, when they are not."""
+"""The real llama.cpp server and the real models (Gemma 3 270M base, Qwen2.5-Coder 1.5B and 0.5B Instruct), when
+installed (`bash scripts/install_real_models.sh`); every test here is skipped, saying what to install, when they are not."""
 
 import pytest
 
-from ponder.testing_real import INSTALL, LlamaServer, gemma_gguf, llama_server_binary
-
-
+from ponder.testing_real import INSTALL, LlamaServer, gemma_gguf, llama_server_binary, qwen_coder_gguf
 
 @pytest.fixture(scope="session")
 def gemma():
@@ -22,3 +20,15 @@ def llama(gemma):
         pytest.skip(f"llama-server is not installed ({INSTALL})")
     with LlamaServer(binary, gemma, slots=8, context=8192) as server:
         yield server
+
+
+@pytest.fixture(scope="session", params=["1.5b", "0.5b"])
+def qwen_coder(request):
+    """llama-server serving one Qwen2.5-Coder Instruct GGUF (each size in turn), two slots."""
+    path, binary = qwen_coder_gguf(request.param), llama_server_binary()
+    if path is None:
+        pytest.skip(f"the Qwen2.5-Coder {request.param} Instruct GGUF is not installed ({INSTALL})")
+    if binary is None:
+        pytest.skip(f"llama-server is not installed ({INSTALL})")
+    with LlamaServer(binary, path, slots=2, context=4096) as server:
+        yield request.param, server
