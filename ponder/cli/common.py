@@ -89,7 +89,13 @@ def model_for(spec: str, task: str | None) -> str:
     """The --model spec, with 'embedded' resolved to the embedded model that is best on the task."""
     from ponder.embedded import embedded_for
 
-    return embedded_for(task) if spec == "embedded" else spec
+    if spec != "embedded":
+        return spec
+    embedded = embedded_for(task)
+    if embedded is None:
+        raise CliError(f"no embedded model writes code, which --task {task} needs: name a code model with "
+                       "--model openai:MODEL@URL (Qwen2.5-Coder served by llama.cpp: see docs/code.md)")
+    return embedded
 
 
 def load_model(spec: str, timeout: float, task: str | None = None, few_shot: str | None = None):

@@ -239,7 +239,7 @@ def run_tasks(args: argparse.Namespace) -> int:
     from ponder.embedded import embedded_for
 
     for name in TASKS:
-        print(f"{name:<20} {get_task(name).description} [embedded: {embedded_for(name)}]")
+        print(f"{name:<20} {get_task(name).description} [embedded: {embedded_for(name) or 'none, name a --model'}]")
     return 0
 
 

@@ -15,10 +15,15 @@ from ponder.generators.spec import EMBEDDED_NAME, THINK_NAME
 FOR_TASK = {"countdown": THINK_NAME, "countdown-reachable": THINK_NAME}
 
 
-def embedded_for(task: str | None) -> str:
-    """The embedded model 'embedded' stands for on a task.
+NONE_FOR = frozenset({"code", "humaneval"})  # tasks no embedded model was trained on: name a real model
 
-    >>> embedded_for("countdown"), embedded_for("arithmetic")
-    ('ponder-think', 'ponder-tiny')
+
+def embedded_for(task: str | None) -> str | None:
+    """The embedded model 'embedded' stands for on a task; None where no embedded model can do it (code).
+
+    >>> embedded_for("countdown"), embedded_for("arithmetic"), embedded_for("humaneval")
+    ('ponder-think', 'ponder-tiny', None)
     """
+    if task in NONE_FOR:
+        return None
     return FOR_TASK.get(task or "", EMBEDDED_NAME)

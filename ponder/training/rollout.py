@@ -180,9 +180,9 @@ def load_policy(spec: str, task: str | None = None):
     """The trainable policy a model spec names: 'ponder-think' ('embedded' on countdown tasks), or 'hf:PATH'."""
     from ponder.generators.checkpoint import THINK_FAMILY, family_of
     from ponder.embedded import embedded_for
-    from ponder.generators.spec import THINK_NAME, parse_model_spec
+    from ponder.generators.spec import EMBEDDED_NAME, THINK_NAME, parse_model_spec
 
-    parsed = parse_model_spec(embedded_for(task) if spec == "embedded" else spec)
+    parsed = parse_model_spec((embedded_for(task) or EMBEDDED_NAME) if spec == "embedded" else spec)
     if parsed.kind == "embedded" and parsed.model == THINK_NAME:
         return ThinkPolicy()
     if parsed.kind == "hf":

@@ -44,3 +44,11 @@ def test_the_monitor_reads_every_chain_of_a_think_trace(tmp_path):
     read = run_cli("monitor", str(trace))
     assert read.returncode == 0, read.stderr
     assert read.stdout.startswith(f"3 chains in {trace}")
+
+
+def test_code_tasks_without_a_model_say_to_name_one_instead_of_running_the_tiny_model():
+    done = run_cli("solve", "--task", "humaneval", "--count", "1")
+    assert done.returncode == 2 and "no embedded model writes code" in done.stderr and "--model openai:" in done.stderr
+    assert "Traceback" not in done.stderr
+    listed = run_cli("tasks")
+    assert "[embedded: none, name a --model]" in listed.stdout
