@@ -85,14 +85,21 @@ def proposals(folder: Path, problems: dict, url: str | None) -> dict[str, dict]:
     if missing:
         import openai
 
+        from concurrent.futures import ThreadPoolExecutor
+
         client = openai.OpenAI(base_url=url, api_key="none", timeout=600)
-        for i, pid in enumerate(missing):
+
+        def ask(pid: str) -> tuple[str, dict]:
             messages = [{"role": m.role, "content": m.content} for m in TASK.verifier.probe_request(problems[pid])]
             reply = client.chat.completions.create(model="model", messages=messages, temperature=0, max_tokens=PROPOSAL_TOKENS)
-            cached[pid] = {"text": reply.choices[0].message.content or "", "tokens": reply.usage.completion_tokens}
-            path.write_text(json.dumps(cached))
-            if (i + 1) % 10 == 0:
-                print(f"proposed inputs: {i + 1}/{len(missing)}", file=sys.stderr, flush=True)
+            return pid, {"text": reply.choices[0].message.content or "", "tokens": reply.usage.completion_tokens}
+
+        with ThreadPoolExecutor(4) as pool:  # the server's parallel slots
+            for i, (pid, proposal) in enumerate(pool.map(ask, missing)):
+                cached[pid] = proposal
+                path.write_text(json.dumps(cached))
+                if (i + 1) % 10 == 0:
+                    print(f"proposed inputs: {i + 1}/{len(missing)}", file=sys.stderr, flush=True)
     return cached
 
 

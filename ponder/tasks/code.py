@@ -203,7 +203,7 @@ def proposed_calls(text: str, entry: str, limit: int = PROPOSED) -> list[str]:
     """Calls of `entry` the model proposed, one per line (fenced or not; `>>>` and `assert` forms read as the
     call): at most `limit`, each short enough to parse in bounded time; lines that are not such calls are skipped.
 
-    >>> proposed_calls("```python\nadd(1, 2)\nassert add(0, 0) == 0\nprint('hi')\n```", "add")
+    >>> proposed_calls("```python\\nadd(1, 2)\\nassert add(0, 0) == 0\\nprint('hi')\\n```", "add")
     ['add(1, 2)', 'add(0, 0)']
     """
     calls: list[str] = []
