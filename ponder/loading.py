@@ -36,7 +36,11 @@ def load_generator(spec: str | ModelSpec, *, timeout: float = 120.0, max_retries
             return EmbeddedThinkGenerator(parsed.model, name=f"hf:{parsed.model}")
         from ponder.generators.hf_local import HFLocalGenerator
 
-        return HFLocalGenerator(parsed.model, dtype=parsed.dtype)
+        try:
+            fmt = think_format(parsed.format) if parsed.format is not None else None
+        except FormatError as error:
+            raise GeneratorError(str(error)) from None
+        return HFLocalGenerator(parsed.model, dtype=parsed.dtype, think_format=fmt)
     from ponder.embedded.steps import BY_MODEL
     from ponder.generators.openai_http import OpenAIGenerator
 

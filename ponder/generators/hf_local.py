@@ -14,7 +14,7 @@ from ponder.generators.base import Capabilities, GeneratorError, UnsupportedRequ
 from ponder.generators.sampling import sample
 from ponder.generators.stop_strings import cut_answers, cut_at_stop
 from ponder.thinking.chain import Chain, Vocabulary
-from ponder.thinking.formats import THINK_TAGS
+from ponder.thinking.formats import THINK_TAGS, ThinkFormat
 from ponder.types import Completion, Generation, Message, SamplingParams, ThoughtListener
 
 
@@ -22,7 +22,7 @@ class HFLocalGenerator:
     """Batched sampling from a local checkpoint. One call runs at a time (torch uses every core)."""
 
     def __init__(self, path: str | Path, *, name: str | None = None, device: str = "cpu", threads: int | None = None,
-                 dtype: str = "auto"):
+                 dtype: str = "auto", think_format: ThinkFormat | None = None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -51,7 +51,10 @@ class HFLocalGenerator:
         # (Qwen3, DeepSeek-R1 distills): thinking budgets are then forced while decoding.
         self.end_of_thought = self.tokenizer.convert_tokens_to_ids(THINK_TAGS.end) if THINK_TAGS.end in self.tokenizer.get_vocab() else None
         thinks = self.end_of_thought is not None and THINK_TAGS.opening.strip() in (getattr(self.tokenizer, "chat_template", None) or "")
-        self.capabilities = Capabilities(think_format=THINK_TAGS if thinks else None, streams_thought=thinks, continues=True, completes=True)
+        if think_format is not None:  # a format named in the spec (the Python tool's): its thought ends in words
+            thinks = True
+        think_format = think_format or (THINK_TAGS if thinks else None)
+        self.capabilities = Capabilities(think_format=think_format, streams_thought=thinks, continues=True, completes=True)
         self._lock = threading.Lock()
 
     def render(self, messages: Sequence[Message]) -> str:
@@ -125,7 +128,7 @@ class HFLocalGenerator:
             if not self.capabilities.thinks:
                 raise UnsupportedRequest(f"{self.name} does not think: a thinking budget needs a chat template that opens "
                                      f"{THINK_TAGS.opening.strip()} and a single {THINK_TAGS.end} token (Qwen3, DeepSeek-R1 distills)")
-            return await run_cancellable(self.think_text, self.render(messages), n, params, timeout, on_text)
+            return await run_cancellable(self.think_text, self.render(messages), n, params, timeout, on_text, messages)
         completions, prompt_tokens = await run_cancellable(self.sample_text, self.render(messages), n, params, timeout)
         return Generation(completions=tuple(completions), prompt_tokens=prompt_tokens)
 
@@ -133,20 +136,25 @@ class HFLocalGenerator:
     def vocabulary(self) -> Vocabulary:
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
         return Vocabulary(
-            end_of_thought=self.end_of_thought, eos=self.tokenizer.eos_token_id, pad=pad,
+            end_of_thought=self.end_of_thought if self.end_of_thought is not None else -1, eos=self.tokenizer.eos_token_id, pad=pad,
             encode=lambda text: list(self.tokenizer.encode(text, add_special_tokens=False)),
             decode=lambda token: self.tokenizer.decode([token]),
         )
 
-    def think_text(self, prompt: str, n: int, params: SamplingParams, timeout: float | None, on_text, cancelled: threading.Event | None = None) -> Generation:
-        """n chains of thought from a rendered prompt, each under params.thinking (blocking)."""
+    def think_text(self, prompt: str, n: int, params: SamplingParams, timeout: float | None, on_text,
+                   messages: Sequence[Message] = (), cancelled: threading.Event | None = None) -> Generation:
+        """n chains of thought from a rendered prompt, each under params.thinking (blocking); the format's tool, if
+        any, answers calls in the thought as the tokens are decoded."""
         import torch
 
         from ponder.generators.decode import decode_chains
 
         budget = params.thinking
         assert budget is not None
-        fmt = THINK_TAGS.with_texts(budget.close, budget.cue)
+        fmt = (self.capabilities.think_format or THINK_TAGS).with_texts(budget.close, budget.cue)
+        in_words = fmt is not THINK_TAGS and fmt.end != THINK_TAGS.end  # its end is text, not one token
+        problem = fmt.prompt(messages) if fmt.prompt is not None else None
+        tools = budget.tools and fmt.tool is not None and problem is not None
         if not prompt.rstrip().endswith(fmt.opening.strip()):  # templates that leave the opening to the model
             prompt += fmt.opening
         vocabulary = self.vocabulary()
@@ -156,7 +164,8 @@ class HFLocalGenerator:
         ids = self.encode(prompt)
         chains = [
             Chain(ids, vocabulary, cap=cap, minimum=budget.minimum, close=close, cue=cue, max_answer=max(0, params.max_tokens - cap - len(close)),
-                  on_text=None if on_text is None else (lambda channel, text, i=i: on_text(i, channel, text)))
+                  on_text=None if on_text is None else (lambda channel, text, i=i: on_text(i, channel, text)),
+                  tool=fmt.tool(problem) if tools else None, end_text=fmt.end if in_words else None)
             for i in range(n)
         ]
         rng = torch.Generator()

@@ -21,7 +21,7 @@ MODEL_SPECS = ("'embedded' ('ponder-tiny'), 'ponder-think', 'openai:MODEL@BASE_U
                "how tokens are counted) or 'hf:PATH' (a checkpoint directory or a .gguf file; '?dtype=auto|fp32|bf16')")
 # openai specs: how thinking budgets reach the backend, the thought's format, how generated tokens are counted
 SPEC_OPTIONS = ("thinking", "format", "usage")
-HF_OPTIONS = ("dtype",)  # hf specs: the dtype weights are loaded in
+HF_OPTIONS = ("dtype", "format")  # hf specs: the dtype weights are loaded in; a thinking format (python: the Python tool)
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class ModelSpec:
     model: str  # the model's name at its backend (openai), its checkpoint path (hf), or one of EMBEDDED_NAMES
     base_url: str | None = None  # openai only: as given (None: the OpenAI API)
     thinking: str | None = None  # openai only: how a thinking budget is kept (generators.remote_thinking), None: it cannot be
-    format: str | None = None  # openai only: the thought's format (thinking.formats), None: from the model's name
+    format: str | None = None  # the thought's format (thinking.formats), None: from the model's name (hf: its template)
     usage: str = "count"  # openai only: how generated tokens are counted (generators.usage_count)
     dtype: str = "auto"  # hf only: the dtype weights are loaded in (generators.checkpoint)
 
@@ -68,7 +68,8 @@ def parse_model_spec(text: str) -> ModelSpec:
     kind, _, rest = text.partition(":")
     if kind == "hf" and rest:
         path, _, query = rest.partition("?")
-        return ModelSpec("hf", path, dtype=_options(text, query, HF_OPTIONS).get("dtype", "auto"))
+        options = _options(text, query, HF_OPTIONS)
+        return ModelSpec("hf", path, format=options.get("format"), dtype=options.get("dtype", "auto"))
     if kind == "openai" and rest:
         rest, _, query = rest.partition("?")
         model, _, base_url = rest.partition("@")

@@ -48,12 +48,15 @@ class Chain:
         max_answer: int,
         tool: ToolSession | None = None,
         on_text: Callable[[str, str], None] | None = None,
+        end_text: str | None = None,
     ):
         if cap < 0 or minimum < 0 or max_answer < 0:
             raise ValueError("thinking cap, minimum and answer length must not be negative")
         self.vocabulary = vocabulary
         self.cap, self.minimum, self.close, self.cue = cap, min(minimum, cap), list(close), list(cue)
         self.max_answer, self.tool, self.on_text = max_answer, tool, on_text
+        self.end_text = end_text  # a thought may also end with words the model writes (the Python format's "Final answer:")
+        self.tail = ""  # the last model text of the thought, to find `end_text` across tokens
         self.queue: deque[tuple[int, Kind]] = deque((token, "prompt") for token in prompt)
         self.phase: Phase = "thought"
         self.thought: list[int] = []  # every token of the thought, forced ones included
@@ -109,8 +112,14 @@ class Chain:
             self._answer_token(token)
             return True
         self.thought.append(token)
-        self._emit("thought", self.vocabulary.decode(token))
-        self._read(self.vocabulary.decode(token))
+        text = self.vocabulary.decode(token)
+        self._emit("thought", text)
+        self._read(text)
+        if self.end_text and self.phase == "thought" and not self.queue:
+            self.tail = (self.tail + text)[-2 * len(self.end_text):]
+            if self.tail.endswith(self.end_text):
+                self.phase = "answer"  # the model ended its thought in words; what follows is its answer
+                return True
         if len(self.thought) >= self.cap and self.phase == "thought":
             self._close()
         return True

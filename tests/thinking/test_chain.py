@@ -86,3 +86,16 @@ def test_the_thought_never_passes_its_cap_and_the_completion_never_passes_cap_cl
     assert len(out) - len("P:") == chain.completion_tokens - (1 if chain.answer and chain.answer[-1] == EOS else 0)
     if chain.close_tokens == 0 and chain.thinking_tokens < min(minimum, cap):
         assert False, "the thought ended before its minimum without being forced"
+
+
+def test_a_thought_that_ends_in_words_runs_python_blocks_as_they_close():
+    """The Python tool's format on a local decoder: the closed block runs in the real sandbox, its output is
+    forced into the thought, and the words "Final answer:" end the thought (no end-of-thought token)."""
+    from ponder.tools.python import FINAL, PythonTool
+
+    chain = Chain([ord(c) for c in "P:"], VOCAB, cap=200, close=[ord(c) for c in FINAL], cue=[], max_answer=8,
+                  tool=PythonTool().session(""), end_text=FINAL)
+    out = drive(chain, "```python\nprint(6 * 7)\n```\nIt is 42.\nFinal answer: 42")
+    assert "```output\n42\n```" in out and out.endswith("Final answer: 42")
+    assert chain.tool_tokens == len("\n```output\n42\n```\n") and chain.close_tokens == 0
+    assert VOCAB.decode(chain.answer[0]) == " " and chain.finish_reason == "stop"

@@ -78,3 +78,16 @@ def test_a_final_assistant_message_is_continued_up_to_a_stop_string(models):
         assert completion.completion_tokens <= 50
         if completion.finish_reason == "stop" and completion.text.endswith("e"):
             assert completion.text.count("e") == 1  # stopped at the first
+
+
+def test_a_local_model_spec_may_name_the_python_format_and_its_thought_keeps_the_cap(tmp_path):
+    """`hf:PATH?format=python`: the model thinks in its reply (no <think> token needed), closed python blocks run in
+    the sandbox while it decodes, and the thought stays within its cap (a random tiny model writes no code: the
+    mechanics are what is shown here; tests/thinking/test_chain.py runs a block)."""
+    from ponder.loading import load_generator
+
+    generator = load_generator(f"hf:{build(tmp_path / 'py', end_logit=-60.0)}?format=python")
+    assert generator.capabilities.think_format.name == "python" and generator.capabilities.thinks
+    params = with_thinking(SamplingParams(temperature=1.0, seed=0, max_tokens=40), thinking_budget(16))
+    (completion,) = asyncio.run(generator.generate(ASK, 1, params)).completions
+    assert completion.thinking_tokens <= 16 and completion.completion_tokens <= params.max_tokens
