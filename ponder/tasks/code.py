@@ -169,7 +169,7 @@ class VisibleTests:
         return Verdict(score=share, correct=None, feedback=result.reason[:300])
 
     def probe_request(self, problem: Problem) -> list[Message] | None:
-        """Ask the model for calls that probe the function (CodeT's model-written tests, inputs only)."""
+        """Ask the model for tests of the function (CodeT's model-written tests); clustering runs only their calls."""
         entry = problem.data["entry_point"]
         return [Message("user", PROPOSE.format(count=PROPOSED, prompt=problem.data["code_prompt"], entry=entry))]
 
@@ -193,9 +193,11 @@ class VisibleTests:
 
 PROPOSED = 8  # calls the model is asked for
 PROPOSAL_TOKENS = 256
-PROPOSE = ("Here is a Python function to be written:\n```python\n{prompt}```\nWrite {count} different calls of `{entry}` "
-           "that test it well (typical inputs, edge and corner cases), one per line in one ```python block: "
-           "calls only, no expected results, no asserts.")
+# Asserts, as CodeT has the model write tests: clustering reads only their calls (the inputs); their expected values,
+# the model's own guesses, are there for selectors that weigh them (scripts/evaluate_code.py).
+PROPOSE = ("Here is a Python function to be written:\n```python\n{prompt}```\nWrite {count} different tests of `{entry}` "
+           "(typical inputs, edge and corner cases), one per line in one ```python block, each as "
+           "`assert {entry}(...) == expected`.")
 MAX_CALL_CHARS = 300
 
 

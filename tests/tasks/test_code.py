@@ -111,7 +111,7 @@ def test_inputs_the_model_proposes_split_candidates_the_visible_inputs_cannot_te
     assert CODE.grade(problem, without.answer) is False  # one behaviour on (0, 0): the first candidate, a*b
     assert CODE.grade(problem, result.answer) is True  # add(2, 3) and add(-1, 5) split them: three of five agree
     asked = generator.conversations[0][-1].content
-    assert "calls of `add`" in asked and "return a + b" not in asked  # the request shows the problem, not a candidate
+    assert "tests of `add`" in asked and "return a + b" not in asked  # the request shows the problem, not a candidate
     assert generator.calls[0][1].temperature == 0.0
     # the proposal is charged (a call and its tokens) but is not a candidate
     assert (result.usage.candidates, result.usage.calls, result.usage.completion_tokens) == (5, 2, 6 * 20)
