@@ -119,6 +119,12 @@ class AnswerKeyVerifier:
     def probe_inputs(self, problem: Problem, proposal: str | None) -> list[str]:
         return ["the answer"]
 
+    def proposed_tests(self, problem: Problem, proposal: str | None) -> list[str]:
+        return []
+
+    async def share_passed(self, problem: Problem, answer: str | None, tests: Sequence[str]) -> float:
+        return 0.0
+
     async def behaviour(self, problem: Problem, answer: str | None, inputs: Sequence[str]) -> str | None:
         """A candidate's "behaviour" is its answer (so behaviour clustering is majority vote here)."""
         return answer

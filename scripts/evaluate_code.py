@@ -109,16 +109,6 @@ def proposals(folder: Path, problems: dict, url: str | None) -> dict[str, dict]:
     return cached
 
 
-def model_tests(text: str, entry: str) -> list[str]:
-    """The model's proposed asserts that compare a call of `entry` with an expected value (CodeT's generated tests)."""
-    tests = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith(f"assert {entry}(") and "==" in line and len(line) <= 300 and line not in tests:
-            tests.append(line)
-    return tests[:8]
-
-
 async def behaviours(folder: Path, pools: dict, problems: dict, proposed: dict) -> dict[str, dict[str, list]]:
     """Each sample's signature on the visible inputs and on visible + proposed inputs, and the share of the model's
     own asserts it passes (cached)."""
@@ -134,9 +124,8 @@ async def behaviours(folder: Path, pools: dict, problems: dict, proposed: dict) 
         both = verifier.probe_inputs(problem, proposed[pid]["text"])
         runs = [verifier.behaviour(problem, s["answer"], inputs) for inputs in (visible, both) for s in pool]
         signatures = await gather_limited(runs)
-        asserts = model_tests(proposed[pid]["text"], problem.data["entry_point"])
-        judged = replace(problem, data={**problem.data, "visible_tests": asserts})
-        shares = [v.score for v in await gather_limited([verifier.verify(judged, s["answer"], "") for s in pool])] if asserts else [0.0] * len(pool)
+        asserts = verifier.proposed_tests(problem, proposed[pid]["text"])
+        shares = await gather_limited([verifier.share_passed(problem, s["answer"], asserts) for s in pool])
         out[pid] = {"visible": signatures[: len(pool)], "proposed": signatures[len(pool):], "inputs": [len(visible), len(both)],
                     "model_tests": len(asserts), "model_test_share": shares}
     path.write_text(json.dumps(out))

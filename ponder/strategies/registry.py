@@ -95,6 +95,7 @@ SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("revise", "ponder.strategies.revise:revise", "revise (run per budget)", "needs"),
     StrategySpec("cluster", "ponder.strategies.cluster:cluster", "behaviour clustering (code; run per budget)", "runs",
                  options=frozenset({"propose_inputs"})),
+    StrategySpec("codet", "ponder.strategies.codet:codet", "visible tests, then the model's own (code; run per budget)", "runs"),
     StrategySpec("adaptive", "ponder.strategies.adaptive:adaptive", "adaptive (run per budget)", "uses",
                  options=frozenset({"allocation"})),
     StrategySpec("beam", "ponder.strategies.beam:beam", "beam search over steps (PRM)", "process",

@@ -16,7 +16,7 @@ import asyncio
 import builtins
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from ponder.sandbox import Limits, run_python
@@ -182,6 +182,16 @@ class VisibleTests:
                 calls.append(call)
         return calls
 
+    def proposed_tests(self, problem: Problem, proposal: str | None) -> list[str]:
+        return proposed_tests(proposal or "", problem.data["entry_point"])
+
+    async def share_passed(self, problem: Problem, answer: str | None, tests: Sequence[str]) -> float:
+        """The share of `tests` (assert lines) the candidate passes, in one sandbox run."""
+        if answer is None or not tests:
+            return 0.0
+        verdict = await self.verify(replace(problem, data={**problem.data, "visible_tests": list(tests)}), answer, "")
+        return verdict.score
+
     async def behaviour(self, problem: Problem, answer: str | None, inputs: Sequence[str]) -> str | None:
         """The candidate's outputs (or the exceptions it raises) on `inputs`, in one sandbox run; model-written
         inputs run only there. Each input has its own time share, so one slow call cannot hide the others."""
@@ -199,6 +209,23 @@ PROPOSE = ("Here is a Python function to be written:\n```python\n{prompt}```\nWr
            "(typical inputs, edge and corner cases), one per line in one ```python block, each as "
            "`assert {entry}(...) == expected`.")
 MAX_CALL_CHARS = 300
+
+
+def proposed_tests(text: str, entry: str, limit: int = PROPOSED) -> list[str]:
+    """The model's proposed asserts that compare a call of `entry` with an expected value (CodeT's generated tests:
+    the expected values are the model's guesses), at most `limit`, each short enough to parse in bounded time.
+
+    >>> proposed_tests("```python\\nassert add(1, 2) == 3\\nadd(5, 5)\\nassert add(0, 0) == 0\\n```", "add")
+    ['assert add(1, 2) == 3', 'assert add(0, 0) == 0']
+    """
+    tests: list[str] = []
+    for line in text[: limit * MAX_CALL_CHARS * 4].splitlines():
+        line = line.strip()
+        if line.startswith(f"assert {entry}(") and "==" in line and len(line) <= MAX_CALL_CHARS and line not in tests:
+            tests.append(line)
+        if len(tests) == limit:
+            break
+    return tests
 
 
 def proposed_calls(text: str, entry: str, limit: int = PROPOSED) -> list[str]:

@@ -30,6 +30,14 @@ class Behaviour(Protocol):
         from the model's `proposal` (the reply to `probe_request`)."""
         ...
 
+    def proposed_tests(self, problem: Problem, proposal: str | None) -> list[str]:
+        """The tests read from the model's `proposal`, their expected values its own guesses."""
+        ...
+
+    async def share_passed(self, problem: Problem, answer: str | None, tests: Sequence[str]) -> float:
+        """The share of `tests` the candidate passes."""
+        ...
+
     async def behaviour(self, problem: Problem, answer: str | None, inputs: Sequence[str]) -> str | None:
         """What the candidate does on `inputs`, as one signature two candidates share exactly when they behave
         alike there; None when it cannot be run (no code, no inputs)."""

@@ -135,3 +135,14 @@ def test_clustering_needs_a_verifier_that_runs_candidates():
     plan = make_plan(strategy="cluster", overrides=Limits(max_candidates=2), seed=0)
     with pytest.raises(StrategyError, match="runs candidates"):
         asyncio.run(solve(countdown.generate(1, seed=0)[0], countdown, ScriptedGenerator(["1+2"]), plan))
+
+
+def test_codet_breaks_the_ties_the_visible_tests_leave_by_the_models_own_tests():
+    problem = CODE.from_record({**RECORD, "visible_tests": ["assert add(0, 0) == 0"]})  # a*b, a-b and a+b all pass it
+    candidates = [WRONG, "```python\ndef add(a, b):\n    return a - b\n```", RIGHT]
+    proposal = "```python\nassert add(2, 3) == 5\nassert add(1, 1) == 2\nassert add(0, 0) == 1\n```"  # one guess is wrong
+    generator = ScriptedGenerator([proposal, *candidates], tokens=20)
+    result = asyncio.run(solve(problem, CODE, generator, make_plan(strategy="codet", overrides=Limits(max_candidates=3), seed=0)))
+    assert CODE.grade(problem, result.answer) is True  # 2 of the model's 3 tests pass for a+b, fewer for the others
+    assert (result.usage.candidates, result.usage.calls, result.usage.verifier_calls) == (3, 2, 6)
+    assert CODE.verifier.proposed_tests(problem, proposal) == ["assert add(2, 3) == 5", "assert add(1, 1) == 2", "assert add(0, 0) == 1"]
