@@ -7,7 +7,6 @@ installed), check its size and SHA-256, and put it where `ponder.testing_real` f
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 import tempfile

@@ -24,7 +24,7 @@ from ponder.loading import load_generator
 from ponder.scaling.estimators import bootstrap_ci
 from ponder.tasks import get_task
 from ponder.thinking.budget import thinking_budget, with_thinking
-from ponder.types import Problem, SamplingParams
+from ponder.types import SamplingParams
 
 TEMPLATES = [
     ("A warehouse holds {a} crates with {b} bolts in each. {c} bolts are shipped out. How many bolts remain?",
