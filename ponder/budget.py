@@ -352,8 +352,11 @@ class Budget:
         return grant
 
     def settle_verification(self, grant: Grant, verdict: Verdict | None) -> None:
+        self.settle_verifier_tokens(grant, 0 if verdict is None else verdict.tokens)
+
+    def settle_verifier_tokens(self, grant: Grant, tokens: int) -> None:
+        """One verifier call (a check, a judge's question) that read and wrote `tokens` tokens in all."""
         self._reserved.pop(grant.id)
-        tokens = 0 if verdict is None else verdict.tokens
         if tokens > grant.max_tokens_each:
             log.warning("verifier spent %d tokens, more than its bound %d", tokens, grant.max_tokens_each)
         self._spent = self._spent + Usage(verifier_tokens=tokens, verifier_calls=1)

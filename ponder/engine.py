@@ -48,15 +48,17 @@ def make_plan(
     price: Price | None = None,
     batch_size: int = 16,
     options: Mapping[str, Any] | None = None,
+    verified: bool = True,
 ) -> Plan:
     """A plan from user choices: effort picks limits, explicit limits override them field by field.
-    Effort 'none' means answering at once: one greedy candidate unless a strategy is named."""
+    Effort 'none' means answering at once: one greedy candidate unless a strategy is named. `verified`: the task
+    has a verifier (else the default strategy is one that needs none)."""
     level = effort or DEFAULT_EFFORT
     limits = effort_limits(level, presets)
     if overrides is not None:
         limits = replace(limits, **{f.name: getattr(overrides, f.name) for f in fields(Limits) if getattr(overrides, f.name) is not None})
     if strategy is None:
-        strategy = "single" if level == "none" else default_strategy(verified=True)
+        strategy = "single" if level == "none" else default_strategy(verified)
         if level == "none":
             params = replace(params, temperature=0.0)
     spec = get_strategy(strategy)

@@ -174,7 +174,7 @@ class Result:
     error: str | None = None  # with stop_reason "error": the generator's failure that left no candidate
 
 
-EventKind = Literal["candidate", "scored", "best", "decision", "error", "done", "step"]
+EventKind = Literal["candidate", "scored", "best", "decision", "error", "done", "step", "judged"]
 
 
 @dataclass(frozen=True)

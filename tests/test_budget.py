@@ -64,8 +64,14 @@ def test_no_strategy_ever_exceeds_any_limit(
     )
     searches_steps = get_strategy(strategy).searches_steps
     options = {"prm": ScriptedPRM(tokens=verifier_tokens)} if searches_steps else {}
+    judge = ScriptedGenerator(["A", "7", "yes", "B", "Response 2", "no"], tokens=verifier_tokens + 1, clock=clock)
+    if "judge" in get_strategy(strategy).options:
+        options["judge"] = judge
     result = asyncio.run(get_strategy(strategy)(run, **options))
     spent = result.usage
+    if judge.calls:  # a judge's questions are verifier calls: all it read and wrote is counted there
+        assert spent.verifier_calls == len(judge.calls)
+        assert spent.verifier_tokens == judge.generated + judge.prompt_tokens * len(judge.calls)
     if limits.max_candidates is not None:
         assert spent.candidates <= limits.max_candidates
     if limits.max_tokens is not None:

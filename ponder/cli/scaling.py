@@ -43,6 +43,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_worker_flags(run, "work units (sample chunks, per-budget runs)", default="1 (this process)")
     scale.add_argument("--prm", default=d("prm"), help="process verifier for the step-search strategies (beam, dvts, step_mcts): "
                                                         "exact, learned or openai:MODEL@BASE_URL")
+    scale.add_argument("--judge", default=d("judge"), help="the model that judges for judge, pairwise, knockout, round_robin, usc and "
+                                                            "self_verify (any model spec; default: the generator itself)")
     scale.add_argument("--bins", type=int, default=d("bins"), help="difficulty bins for compute-optimal allocation (default %(default)s)")
     scale.add_argument("--price-table", type=Path, help="show running spend in dollars (see solve --price-table)")
     scale.set_defaults(run=run_scale, loads_models=True)
@@ -100,7 +102,7 @@ def run_scale(args: argparse.Namespace) -> int:
 
     from ponder.cli.progress import Progress
     from ponder.scaling.harness import scale
-    from ponder.scaling.sweep import SweepState, needed_prm, sweep_state
+    from ponder.scaling.sweep import SweepState, needed_judge, needed_prm, sweep_state
     from ponder.tasks import get_task
     from ponder.tasks.base import load_problems
     from ponder.workers.choose import open_workers
@@ -109,6 +111,7 @@ def run_scale(args: argparse.Namespace) -> int:
     budgets = thinking_budgets(args)
     others = compared(args, budgets)
     task = get_task(args.task)
+    config = checked_for(task, config, named=args.strategies is not None)
     if args.input is not None:
         problems, errors = load_problems(task, args.input)
         warn_malformed(errors)
@@ -133,7 +136,7 @@ def run_scale(args: argparse.Namespace) -> int:
     runs = [(config, args.out)] if not budgets else [(replace(config, thinking_tokens=b), args.out / f"thinking-{b}") for b in budgets]
     analyses = {}
     workers = open_workers(partial(sweep_state, config), 1 if args.workers is None and args.ray is None else args.workers, args.ray,
-                           here=lambda: SweepState(task, generator, needed_prm(config)))
+                           here=lambda: SweepState(task, generator, needed_prm(config), needed_judge(config)))
     with workers:
         for run_config, out in runs:
             try:
@@ -166,6 +169,22 @@ def run_scale(args: argparse.Namespace) -> int:
               f"(first: {summary.failed_units[0]}); re-run the same command to retry them", file=sys.stderr)
         return 1
     return 0
+
+
+def checked_for(task, config: SweepConfig, named: bool) -> SweepConfig:
+    """A task with no verifier (word-problems, chat) takes only strategies that need none: the default list drops
+    the others, a named one is refused."""
+    from dataclasses import replace
+
+    from ponder.strategies import get_strategy
+
+    if task.verifier is not None:
+        return config
+    needing = [s for s in config.strategies if get_strategy(s).needs_verifier]
+    if needing and named:
+        raise CliError(f"task {task.name!r} has no verifier, and {', '.join(needing)} need{'s' if len(needing) == 1 else ''} one; "
+                       "choose strategies that need none (single, majority, judge, pairwise, knockout, round_robin, usc, self_verify)")
+    return replace(config, strategies=tuple(s for s in config.strategies if s not in needing))
 
 
 def compared(args: argparse.Namespace, budgets: list[int]) -> list:

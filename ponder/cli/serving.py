@@ -18,6 +18,8 @@ FIELD_FLAGS = {
     "shutdown_timeout": (float, "seconds in-flight requests get on shutdown"),
     "max_request_bytes": (int, "larger request bodies get 413"),
     "header_timeout": (float, "seconds a client has to send its request's headers"),
+    "judge": (str, "requests without a checker are decided by a judge: 'self' (the request's own model) or a served model's name"),
+    "judge_strategy": (str, "how the judge decides: judge, pairwise, knockout, round_robin, usc or self_verify"),
 }
 
 

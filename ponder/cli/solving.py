@@ -26,6 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     add_model_flags(solve)
     solve.add_argument("--strategy", choices=STRATEGY_NAMES, help="default: best_of_n (single for --effort none)")
     solve.add_argument("--allocation", type=Path, help="the adaptive strategy's policy (allocation.json from `ponder scale`)")
+    solve.add_argument("--judge", help="the model that judges for judge, pairwise, knockout, round_robin, usc and self_verify "
+                                       "(any --model spec; default: the generator itself)")
     steps = solve.add_argument_group("search over steps (beam, dvts, step_mcts)")
     steps.add_argument("--prm", help="the process verifier that scores partial solutions: exact, learned (the shipped value "
                                      "model) or openai:MODEL@BASE_URL (a chat model grading the steps)")
@@ -89,6 +91,7 @@ def run_solve(args: argparse.Namespace) -> int:
         presets=load_effort_presets(args.effort_config) if args.effort_config else DEFAULT_EFFORTS,
         price=price_of(args.price_table, generator, args.model) if args.price_table else None,
         options=_options(args),
+        verified=task.verifier is not None,
     )
     summary = asyncio.run(_solve(args, task, problems, generator, plan))
     for error in errors:
@@ -115,6 +118,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options["prm"] = load_prm(args.prm, args.timeout)
     if args.beam_width is not None:
         options["beam_width"] = args.beam_width
+    if args.judge:
+        options["judge"] = load_model(args.judge, args.timeout)
     return options
 
 

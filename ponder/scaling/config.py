@@ -39,6 +39,7 @@ class SweepConfig:
     stop: tuple[str, ...] = ()  # each sample ends at the first of these
     few_shot: str | None = None  # a base model's few-shot prompt template (generators.few_shot); None: chat messages
     prm: str | None = None  # the process verifier of step-search strategies (beam, dvts, step_mcts): exact, learned, openai:MODEL@URL
+    judge: str | None = None  # the model that judges for the judge strategies (a model spec); None: the generator itself
 
     def __post_init__(self) -> None:
         unknown = [s for s in self.strategies if s not in STRATEGIES]
@@ -78,8 +79,8 @@ class SweepConfig:
     def identity(self, problems: Sequence[Problem]) -> dict[str, Any]:
         """What decides the samples drawn; a store only resumes a sweep with the same identity."""
         digest = hashlib.sha256("\n".join(f"{p.id}\t{p.prompt}" for p in problems).encode()).hexdigest()
-        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens", "stop", "few_shot", "prm")
-        optional = {"thinking_tokens": None, "stop": (), "few_shot": None, "prm": None}  # older stores have none: left out when unset
+        keep = ("task", "model", "samples", "seed", "temperature", "top_p", "max_new_tokens", "chunk", "thinking_tokens", "stop", "few_shot", "prm", "judge")
+        optional = {"thinking_tokens": None, "stop": (), "few_shot": None, "prm": None, "judge": None}  # older stores have none: left out when unset
         chosen = {k: v for k, v in asdict(self).items() if k in keep and not (k in optional and v == optional[k])}
         if "stop" in chosen:
             chosen["stop"] = list(chosen["stop"])

@@ -80,11 +80,12 @@ class UnitError(RuntimeError):
 
 @dataclass(frozen=True)
 class SweepState:
-    """What a worker holds to run a sweep's units: the task, the generator (loaded once) and the PRM."""
+    """What a worker holds to run a sweep's units: the task, the generator (loaded once), the PRM and the judge."""
 
     task: Task
     generator: Generator
     prm: Any = None
+    judge: Generator | None = None  # None: the judge strategies ask the generator itself
 
 
 def sweep_state(config: SweepConfig) -> SweepState:
@@ -94,7 +95,16 @@ def sweep_state(config: SweepConfig) -> SweepState:
     from ponder.tasks import get_task
 
     generator = with_few_shot(load_generator(config.model, timeout=config.timeout), config.few_shot)
-    return SweepState(get_task(config.task), generator, needed_prm(config))
+    return SweepState(get_task(config.task), generator, needed_prm(config), needed_judge(config))
+
+
+def needed_judge(config: SweepConfig) -> Generator | None:
+    """The judge model when one is named and a strategy of the sweep asks a judge, else None."""
+    if config.judge is None or not any("judge" in get_strategy(s).options for s in config.strategies):
+        return None
+    from ponder.loading import load_generator
+
+    return load_generator(config.judge, timeout=config.timeout)
 
 
 def needed_prm(config: SweepConfig) -> Any:
@@ -113,7 +123,7 @@ async def chunk_unit(state: SweepState, problem: Problem, config: SweepConfig, s
 async def run_unit(
     state: SweepState, problem: Problem, index: int, config: SweepConfig, strategy: str, budget: int, allocation: Allocation | None
 ) -> RunRecord:
-    return await sequential_run(problem, index, state.task, state.generator, config, strategy, budget, allocation, state.prm)
+    return await sequential_run(problem, index, state.task, state.generator, config, strategy, budget, allocation, state.prm, state.judge)
 
 
 async def draw_chunk(
@@ -130,18 +140,19 @@ async def draw_chunk(
     rows = []
     for offset, (completion, prompt_tokens) in enumerate(zip(generation.completions, spread(generation.prompt_tokens, size))):
         answer = task.extract(completion.text)
-        verdict = await task.verifier.verify(problem, answer, completion.text)
+        verdict = None if task.verifier is None else await task.verifier.verify(problem, answer, completion.text)
         correct = task.grade(problem, answer)
         if correct is None:
             raise SweepError(f"problem {problem.id!r} has no reference answer; a sweep needs ground truth")
-        sample = Sample(problem.id, start + offset, answer, correct, verdict.score, prompt_tokens, completion.completion_tokens, verdict.tokens)
+        score, checked = (None, 0) if verdict is None else (verdict.score, verdict.tokens)  # no verifier: nothing scored
+        sample = Sample(problem.id, start + offset, answer, correct, score, prompt_tokens, completion.completion_tokens, checked)
         rows.append(StoredSample(sample, completion.finish_reason, completion.text))
     return rows
 
 
 async def sequential_run(
     problem: Problem, index: int, task: Task, generator: Generator, config: SweepConfig, strategy: str, budget: int,
-    allocation: Allocation | None = None, prm: Any = None,
+    allocation: Allocation | None = None, prm: Any = None, judge: Generator | None = None,
 ) -> RunRecord:
     """One sequential strategy on one problem with `budget` candidates; a generator error anywhere in
     the run fails the unit (to be retried) instead of quietly yielding a weaker result."""
@@ -154,6 +165,8 @@ async def sequential_run(
     options: dict[str, Any] = {} if allocation is None else {"allocation": allocation}
     if get_strategy(strategy).searches_steps:
         options["prm"] = prm
+    if judge is not None and "judge" in get_strategy(strategy).options:
+        options["judge"] = judge
     plan = Plan(strategy=strategy, limits=Limits(max_candidates=budget), params=config.params, seed=config.seed,
                 batch_size=config.chunk, options=options)
     result = await solve(problem, task, generator, plan, index=index, on_event=on_event)
@@ -211,7 +224,7 @@ async def run_sweep(
     ]
     sequential = [s for s in config.strategies if get_strategy(s).per_budget]
     if workers is None:
-        workers = InProcess(SweepState(task, generator, needed_prm(config)))
+        workers = InProcess(SweepState(task, generator, needed_prm(config), needed_judge(config)))
     concurrency = max(config.concurrency, workers.slots)  # not part of what is drawn: any value gives the same samples
     done_runs = store.run_keys()
     ks = budgets(config.samples)

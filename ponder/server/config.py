@@ -18,6 +18,7 @@ from ponder.generators.spec import EMBEDDED_NAMES, parse_model_spec
 CONFIG_ENV = "PONDER_CONFIG"  # path of a config file, when none is given
 KEYS_ENV = "PONDER_API_KEYS"  # comma-separated bearer keys, added to the configured ones
 
+JUDGE_STRATEGIES = ("judge", "pairwise", "knockout", "round_robin", "usc", "self_verify")  # the strategies that take a judge
 DEFAULT_CAP = Limits(max_candidates=256, max_tokens=256 * TOKENS_PER_CANDIDATE, max_seconds=300)
 
 
@@ -48,6 +49,8 @@ class ServerConfig:
     thinking_efforts: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_THINKING_EFFORTS))  # models that think: reasoning_effort -> thinking tokens of the chain
     header_timeout: float = 10.0  # seconds a client has to send a request's line and headers before its connection is closed
     docs: bool | None = None  # publish /docs, /redoc and /openapi.json; None: only when no api_keys are set (with keys, they need one)
+    judge: str | None = None  # requests without a checker are decided by a judge: 'self' (the request's own model) or a served model's name
+    judge_strategy: str = "usc"  # how the judge decides (judge, pairwise, knockout, round_robin, usc, self_verify)
 
     def __reduce__(self) -> tuple:
         """Pickle (for `serve --workers`' spawned processes): read-only mappings travel as dicts."""
@@ -73,6 +76,10 @@ class ServerConfig:
         for name in EMBEDDED_NAMES:
             if self.embedded and name in self.backends:
                 raise ConfigError(f"backend name {name!r} is an embedded model's; pick another or turn the embedded models off")
+        if self.judge is not None and self.judge != "self" and self.judge not in self.served_names:
+            raise ConfigError(f"judge must be 'self' or a served model ({', '.join(self.served_names)}), got {self.judge!r}")
+        if self.judge_strategy not in JUDGE_STRATEGIES:
+            raise ConfigError(f"judge_strategy must be one of {', '.join(JUDGE_STRATEGIES)}, got {self.judge_strategy!r}")
         if set(self.thinking_efforts) != set(DEFAULT_THINKING_EFFORTS) or any(
             type(v) is not int or v < 0 for v in self.thinking_efforts.values()
         ):

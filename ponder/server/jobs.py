@@ -99,7 +99,8 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
     strategy = options.strategy if options else None
     effort = request.reasoning_effort or DEFAULT_EFFORT
     if strategy is None and effort != "none":
-        strategy = default_strategy(verified=task.verifier is not None)
+        judged = task.verifier is None and config.judge is not None
+        strategy = config.judge_strategy if judged else default_strategy(verified=task.verifier is not None)
     if strategy is not None and get_strategy(strategy).searches_steps:
         usable = ", ".join(needing_no_verifier())
         raise bad_request(f"strategy {strategy!r} searches over reasoning steps with a process verifier, which ponder serve "
@@ -126,6 +127,8 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
     cap = config.budget_cap if requested_tokens is None else config.budget_cap.capped_by(Limits(max_tokens=requested_tokens))
     plan = replace(plan, limits=plan.limits.capped_by(cap))
     verifier = task.verifier.name if task.verifier is not None and get_strategy(plan.strategy).uses_verifier else "none"
+    if "judge" in get_spec(plan.strategy).options:
+        verifier = f"judge: {request.model if config.judge in (None, 'self') else config.judge}"
     return Job(problem, task, plan, request.n, request.reasoning_effort, verifier)
 
 

@@ -10,6 +10,8 @@ one JSON line when it ends, however it ends."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
+from types import MappingProxyType
 from typing import Mapping
 
 import orjson
@@ -27,6 +29,7 @@ from ponder.server.proxy import Answer
 from ponder.server.routing import mode_of
 from ponder.server.streaming import Stream, stream
 from ponder.server.jobs import Job, resolve
+from ponder.strategies.registry import get_spec
 
 RESOLVE_SECONDS = 5.0  # recognising a request's problem; linear in its text, so only an overloaded server passes it
 
@@ -60,7 +63,7 @@ class ChatService:
             mode = record.mode = mode_of(request, served)
             trace_dir = self.config.trace_dir
             if mode == "thinking":
-                job = await self._resolve(request, request_id)
+                job = self._judged(await self._resolve(request, request_id))
                 record.strategy = job.plan.strategy
                 reply: Reply = (
                     stream(reasoned.chunks(job, served, request, record, trace_dir), record, self.ledger.finish)
@@ -82,6 +85,14 @@ class ChatService:
                 record.status = reply.status
             self.ledger.finish(record)
         return reply
+
+    def _judged(self, job: Job) -> Job:
+        """The job with the configured judge's generator, when its strategy asks a judge and the judge is another
+        served model (otherwise the request's own model judges)."""
+        if "judge" not in get_spec(job.plan.strategy).options or self.config.judge in (None, "self"):
+            return job
+        judge = self.model(self.config.judge).generator
+        return replace(job, plan=replace(job.plan, options=MappingProxyType({**job.plan.options, "judge": judge})))
 
     async def _resolve(self, request: p.ChatRequest, request_id: str) -> Job:
         """The thinking job, worked out off the event loop: recognising the problem a long message states

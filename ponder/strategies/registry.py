@@ -81,6 +81,7 @@ class StrategySpec:
 
 _CURVES = "ponder.scaling.curves"
 _STEP_OPTIONS = frozenset({"prm", "max_steps"})  # step-level search: its process verifier, its deepest partial solution
+_JUDGE = frozenset({"judge"})  # a model that judges candidates (a Generator; default: the generator itself)
 SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("single", "ponder.strategies.single:single", "single sample",
                  pool=PoolEstimate(f"{_CURVES}:single_value", budgets="one")),
@@ -96,6 +97,13 @@ SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("cluster", "ponder.strategies.cluster:cluster", "behaviour clustering (code; run per budget)", "runs",
                  options=frozenset({"propose_inputs"})),
     StrategySpec("codet", "ponder.strategies.codet:codet", "visible tests, then the model's own (code; run per budget)", "runs"),
+    StrategySpec("judge", "ponder.strategies.pointwise:pointwise", "judge: pointwise grades (run per budget)", options=_JUDGE),
+    StrategySpec("pairwise", "ponder.strategies.pairwise:pairwise", "judge: pairwise, king of the hill (run per budget)", options=_JUDGE),
+    StrategySpec("knockout", "ponder.strategies.knockout:knockout", "judge: knockout tournament (run per budget)", options=_JUDGE),
+    StrategySpec("round_robin", "ponder.strategies.round_robin:round_robin", "judge: round robin, Bradley–Terry (run per budget)",
+                 options=_JUDGE),
+    StrategySpec("usc", "ponder.strategies.usc:usc", "universal self-consistency (run per budget)", options=_JUDGE),
+    StrategySpec("self_verify", "ponder.strategies.self_verify:self_verify", "self-verification (run per budget)", options=_JUDGE),
     StrategySpec("adaptive", "ponder.strategies.adaptive:adaptive", "adaptive (run per budget)", "uses",
                  options=frozenset({"allocation"})),
     StrategySpec("beam", "ponder.strategies.beam:beam", "beam search over steps (PRM)", "process",

@@ -21,6 +21,7 @@ TASKS: dict[str, str] = {
     "jsonl": "ponder.tasks.jsonl:JsonlTask",
     "code": "ponder.tasks.code:CodeTask",
     "humaneval": "ponder.tasks.code:HumanEvalTask",
+    "word-problems": "ponder.tasks.word_problems:WordProblemsTask",
 }
 
 

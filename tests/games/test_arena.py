@@ -16,7 +16,7 @@ from ponder.games.arena.report import write_report
 from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
 from ponder.storage import StoreError
-from ponder.games.arena.ratings import Result, fit, rate
+from ponder.ratings import Result, fit, rate
 from processes import run_cli
 
 

@@ -16,7 +16,7 @@ from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.arena.play import GameRecord
 from ponder.html_page import embedded_image, page
 from ponder.games.players.spec import parse_spec
-from ponder.games.arena.ratings import Rating, Result, rate
+from ponder.ratings import Rating, Result, rate
 
 THINKING = ("simulations", "completion_tokens", "prompt_tokens", "calls", "seconds", "checks")
 

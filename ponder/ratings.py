@@ -1,4 +1,5 @@
-"""Bradley–Terry ratings on the Elo scale, with bootstrap confidence intervals.
+"""Bradley–Terry ratings on the Elo scale, with bootstrap confidence intervals: for game players (the arena) and
+for candidates a judge compared pairwise (the round-robin strategy).
 
 Bradley & Terry 1952: P(i beats j) = γi / (γi + γj). Fitted by the minorization–maximization update
 of Hunter 2004 ("MM algorithms for generalized Bradley–Terry models"): γi ← Wi / Σj nij / (γi + γj),
