@@ -140,6 +140,7 @@ async def main() -> None:
     parser.add_argument("--ks", default="1,2,4,8")
     parser.add_argument("--max-k", type=int, default=None, help="judge no budget above this for --slow selectors")
     parser.add_argument("--slow", default="round_robin", help="selectors judged only up to --max-k")
+    parser.add_argument("--plan", default=None, help="selector:k pairs to judge, in this order (default: every selector at every k)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--problems", type=int, default=None, help="the first N problems of the pool only")
     parser.add_argument("--out", type=Path, required=True)
@@ -179,13 +180,12 @@ async def main() -> None:
             print(f"judged {done[0]} runs ({selector} k={k})", file=sys.stderr, flush=True)
         return record
 
+    plan = ([(pair.split(":")[0], int(pair.split(":")[1])) for pair in args.plan.split(",")] if args.plan
+            else [(selector, k) for k in ks for selector in selectors if not (selector in slow and args.max_k is not None and k > args.max_k)])
     jobs = []
-    for k in ks:
+    for selector, k in plan:  # in this order: a run cut short has the first pairs whole
         contested = [pid for pid in order if 0 < sum(s.correct for s in pools[pid][:k]) < k]
-        for selector in selectors:
-            if selector in slow and args.max_k is not None and k > args.max_k:
-                continue
-            jobs.extend(one(selector, k, pid) for pid in contested)
+        jobs.extend(one(selector, k, pid) for pid in contested)
     print(f"{len(jobs)} judged runs to do ({len(cache)} cached)", file=sys.stderr, flush=True)
     await asyncio.gather(*jobs)
 

@@ -93,8 +93,11 @@ def model_for(spec: str, task: str | None) -> str:
         return spec
     embedded = embedded_for(task)
     if embedded is None:
-        raise CliError(f"no embedded model writes code, which --task {task} needs: name a code model with "
-                       "--model openai:MODEL@URL (Qwen2.5-Coder served by llama.cpp: see docs/code.md)")
+        if task in ("code", "humaneval"):
+            raise CliError(f"no embedded model writes code, which --task {task} needs: name a code model with "
+                           "--model openai:MODEL@URL (Qwen2.5-Coder served by llama.cpp: see docs/code.md)")
+        raise CliError(f"no embedded model reads --task {task}'s problems: name a model with --model openai:MODEL@URL "
+                       "(an instruct model served by llama.cpp, vLLM, ...: see docs/real_models.md)")
     return embedded
 
 

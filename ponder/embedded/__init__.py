@@ -15,7 +15,7 @@ from ponder.generators.spec import EMBEDDED_NAME, THINK_NAME
 FOR_TASK = {"countdown": THINK_NAME, "countdown-reachable": THINK_NAME}
 
 
-NONE_FOR = frozenset({"code", "humaneval"})  # tasks no embedded model was trained on: name a real model
+NONE_FOR = frozenset({"code", "humaneval", "word-problems"})  # tasks no embedded model was trained on: name a real model
 
 
 def embedded_for(task: str | None) -> str | None:
