@@ -108,7 +108,7 @@ async def judged(selector: str, problem, task, samples: list[Stored], judge) -> 
             "candidates": len(result.candidates), "verifier_tokens": result.usage.verifier_tokens,
             "verifier_calls": result.usage.verifier_calls, "seconds": time.perf_counter() - started,
             "generator_tokens": sum(s.prompt_tokens + s.completion_tokens for s in samples[:len(result.candidates)]),
-            "orders": orders}
+            "orders": orders, "judge_errors": [e.message for e in events if e.kind == "error"]}
 
 
 def position_bias(records: list[dict]) -> dict:
@@ -230,6 +230,7 @@ async def main() -> None:
                     generator_tokens_per_problem=generator_tokens / len(judged_here),
                     judge_share=judge_tokens / max(1, judge_tokens + generator_tokens),
                     judge_seconds_per_problem=sum(r["seconds"] for r in judged_here) / len(judged_here),
+                    judge_errors=sum(len(r.get("judge_errors", [])) for r in judged_here),
                     position_bias=position_bias(judged_here) if any(r["orders"] for r in judged_here) else None)
     args.out.write_text(json.dumps(results, indent=1))
     for k in ks:
