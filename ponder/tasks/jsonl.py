@@ -33,7 +33,7 @@ class JsonlTask:
             raise ProblemError("'prompt' must be a non-empty string")
         if isinstance(answer, bool) or not isinstance(answer, (str, int, float)) or str(answer).strip() == "":
             raise ProblemError("'answer' must be a non-empty string or number")
-        return Problem(id=record_id(record), task=NAME, prompt=prompt, data={"answer": str(answer)})
+        return Problem(id=record_id(record), task=self.name, prompt=prompt, data={"answer": str(answer)})
 
     def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
         raise TaskError("the jsonl task has no built-in problems: pass a file with --input")

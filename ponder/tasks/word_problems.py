@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
-from ponder.tasks.base import ProblemError, Split, record_id, split_of
+from ponder.tasks.base import Split, split_of
+from ponder.tasks.jsonl import JsonlTask
 from ponder.types import Problem
-from ponder.verifiers.math_answer import equivalent, extract_final_answer
 
 NAME = "word-problems"
 ASK = "\n\nSolve it step by step, then end with a line 'Final answer: ' and the number."
@@ -48,27 +48,12 @@ TEMPLATES: tuple[tuple[str, Rule], ...] = (
 
 
 @dataclass(frozen=True)
-class WordProblemsTask:
+class WordProblemsTask(JsonlTask):
+    """Read, graded and loaded from JSONL as the jsonl task is; generated here, with no verifier."""
+
     name: str = NAME
     description: str = "multi-step arithmetic word problems (hidden answers; no checker shown: vote or judge)"
-    verifier: None = None  # nothing checks a candidate: the answers only grade
-    statement: None = None
-
-    def extract(self, text: str) -> str | None:
-        return extract_final_answer(text)
-
-    def grade(self, problem: Problem, answer: str | None) -> bool | None:
-        if "answer" not in problem.data:
-            return None
-        return equivalent(answer, str(problem.data["answer"]))
-
-    def from_record(self, record: dict[str, Any]) -> Problem:
-        prompt, answer = record.get("prompt"), record.get("answer")
-        if not isinstance(prompt, str) or not prompt.strip():
-            raise ProblemError("'prompt' must be a non-empty string")
-        if isinstance(answer, bool) or not isinstance(answer, (str, int)) or str(answer).strip() == "":
-            raise ProblemError("'answer' must be a non-empty string or integer")
-        return Problem(id=record_id(record), task=NAME, prompt=prompt, data={"answer": str(answer)})
+    verifier: None = None  # type: ignore[assignment]  # nothing checks a candidate: the answers only grade
 
     def generate(self, count: int, seed: int, split: Split = "test") -> list[Problem]:
         rng = random.Random(f"{NAME}:{seed}")
