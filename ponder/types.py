@@ -60,6 +60,7 @@ class SamplingParams:
     seed: int | None = None  # makes local sampling reproducible; passed to endpoints that honour it
     thinking: ThinkingBudget | None = None  # for models that think; None: the model's defaults
     stop: tuple[str, ...] = ()  # a candidate ends at the first of these (left out of its text, as the OpenAI API does)
+    top_logprobs: int = 0  # ask for this many most likely first tokens with their log-probabilities (0: none); backends may ignore it
 
 
 REFUSED = "refused"  # a completion's finish: the model declined (the problem is outside what it can do) and said why
@@ -77,6 +78,7 @@ class Completion:
     tool_tokens: int = 0  # tool output inside the thought
     cue_tokens: int = 0  # cues budget forcing appended inside the thought
     close_tokens: int = 0  # the text budget forcing wrote to close the thought at its cap
+    first_logprobs: tuple[tuple[str, float], ...] | None = None  # the most likely first tokens and their log-probabilities, when asked and returned
 
     @property
     def forced_tokens(self) -> int:

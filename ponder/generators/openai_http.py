@@ -91,6 +91,8 @@ class OpenAIGenerator:
             request["seed"] = params.seed + seed_offset
         if params.stop:
             request["stop"] = list(params.stop)
+        if params.top_logprobs:
+            request.update(logprobs=True, top_logprobs=params.top_logprobs)
         deadline = min(self.timeout, timeout) if timeout is not None else self.timeout
         async with self._slots:
             if isinstance(messages, str):
@@ -261,7 +263,18 @@ def _completion(choice) -> Completion:
         completion_tokens=0,
         finish_reason=choice.finish_reason or "stop",
         reasoning=reasoning if isinstance(reasoning, str) else None,
+        first_logprobs=_first_logprobs(choice),
     )
+
+
+def _first_logprobs(choice) -> tuple[tuple[str, float], ...] | None:
+    """The first generated token's most likely alternatives, as the chat API returns them (None when absent)."""
+    content = getattr(getattr(choice, "logprobs", None), "content", None)
+    if not content:
+        return None
+    alternatives = getattr(content[0], "top_logprobs", None) or []
+    pairs = tuple((str(a.token), float(a.logprob)) for a in alternatives if getattr(a, "token", None) is not None)
+    return pairs or None
 
 
 def _message(error: openai.APIStatusError) -> str:

@@ -17,7 +17,7 @@ from typing import Sequence
 from ponder.generators.base import BackendUnavailable, Generator, GeneratorError
 from ponder.strategies.base import Run
 from ponder.strategies.voting import vote_key
-from ponder.types import Candidate, Message, Result, SamplingParams, StopReason
+from ponder.types import Candidate, Completion, Message, Result, SamplingParams, StopReason
 from ponder.verifiers.judge import CHOICE_TOKENS, compare_prompt, read_side
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,21 @@ class NoRoom(Exception):
 async def ask(run: Run, judge: Generator, prompt: str, reply_tokens: int) -> str:
     """The judge's greedy reply to `prompt`, charged as one verifier call; raises NoRoom when the budget
     cannot grant it. A failed call is charged nothing but its call and reads as an empty reply."""
+    reply = await ask_for(run, judge, prompt, reply_tokens)
+    return reply.text if reply else ""
+
+
+async def ask_for(run: Run, judge: Generator, prompt: str, reply_tokens: int, top_logprobs: int = 0) -> Completion | None:
+    """`ask`, returning the whole reply (with its first token's most likely alternatives when `top_logprobs` asks
+    for them and the backend returns them); None when the call failed."""
     messages = [Message("user", prompt)]
     bound = judge.prompt_tokens_bound(messages)
     grant = run.budget.request_verification(bound + reply_tokens)
     if grant is None:
         raise NoRoom
+    params = SamplingParams(temperature=0.0, max_tokens=reply_tokens, top_logprobs=top_logprobs)
     try:
-        generation = await judge.generate(messages, 1, SamplingParams(temperature=0.0, max_tokens=reply_tokens), timeout=grant.timeout)
+        generation = await judge.generate(messages, 1, params, timeout=grant.timeout)
     except BackendUnavailable:
         run.budget.settle_verifier_tokens(grant, 0)
         raise
@@ -44,11 +52,11 @@ async def ask(run: Run, judge: Generator, prompt: str, reply_tokens: int) -> str
         run.budget.settle_verifier_tokens(grant, 0)
         run.emit("error", f"the judge failed: {error}")
         log.warning("%s: the judge failed: %s", run.problem.id, error)
-        return ""
+        return None
     reply = generation.completions[0] if generation.completions else None
     written = reply.completion_tokens if reply else 0  # as counted; more than the room asked for is logged by the budget
     run.budget.settle_verifier_tokens(grant, min(generation.prompt_tokens, bound) + written)  # the bound holds in any vocabulary
-    return reply.text if reply else ""
+    return reply
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,14 @@ Sources: LLM-as-a-judge, pointwise and pairwise with both orders against positio
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Literal, Sequence
 
-from ponder.verifiers.llm_prm import read_grade
-
 MAX_SHOWN_CHARS = 3_000  # of each candidate's reply shown to the judge (its head; longer replies are cut, and say so)
 MAX_REPLY_CHARS = 200  # of the judge's reply read
-GRADE_TOKENS = 4  # the reply room of each kind of question (a number, a letter, a word, "Response N")
-CHOICE_TOKENS = 4
+TOP_LOGPROBS = 10  # first-token alternatives asked for where a judge's P(yes) is read
+CHOICE_TOKENS = 4  # the reply room of each kind of question (a letter, a word, "Response N")
 VERDICT_TOKENS = 4
 USC_TOKENS = 16
 
@@ -34,12 +33,6 @@ _YES_NO = re.compile(r"\b(yes|no|correct|incorrect|wrong)\b", re.IGNORECASE)
 def shown(text: str) -> str:
     text = text.strip()
     return text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + "\n[... cut]"
-
-
-def grade_prompt(problem: str, answer: str) -> str:
-    return (f"Problem:\n{problem}\n\nA proposed answer:\n{shown(answer)}\n\n"
-            "Is this answer correct? Grade it from 0 (certainly wrong) to 10 (certainly correct). "
-            "Reply with the number only.")
 
 
 def compare_prompt(problem: str, first: str, second: str) -> str:
@@ -93,10 +86,19 @@ def read_verdict(reply: str) -> bool | None:
     return None if match is None else match.group(1).lower() in ("yes", "correct")
 
 
-def read_score(reply: str) -> float | None:
-    """A pointwise grade in [0, 1].
+def p_yes(first: Sequence[tuple[str, float]] | None) -> float | None:
+    """P(yes) / (P(yes) + P(no)) from the first reply token's most likely alternatives (case and spaces ignored);
+    None when neither is among them. A judge's graded confidence instead of its greedy word (the generative
+    verifier's score: Zhang et al. 2024, "Generative Verifiers: Reward Modeling as Next-Token Prediction").
 
-    >>> read_score("7"), read_score("none")
-    (0.7, None)
+    >>> round(p_yes([("Yes", math.log(0.6)), (" no", math.log(0.2)), ("Maybe", math.log(0.2))]), 3), p_yes([("ok", 0.0)])
+    (0.75, None)
     """
-    return read_grade(reply[:MAX_REPLY_CHARS])
+    yes = no = 0.0
+    for token, logprob in first or ():
+        word = token.strip().lower()
+        if word == "yes":
+            yes += math.exp(logprob)
+        elif word == "no":
+            no += math.exp(logprob)
+    return None if yes + no == 0 else yes / (yes + no)

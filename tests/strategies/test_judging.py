@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ JUDGES = ("judge", "pairwise", "knockout", "round_robin", "usc", "self_verify")
 
 @dataclass
 class KeyedJudge:
-    """A judge that knows the right answer is `key`: it grades it 9 and others 2, picks the side that shows it,
+    """A judge that knows the right answer is `key`: it picks the side that shows it,
     names the response that shows it, says yes to it. `position`: always name this side instead (a judge that is
     all position bias). Each reply costs `tokens`; each prompt `prompt_tokens`."""
 
@@ -48,7 +49,7 @@ class KeyedJudge:
             reply = f"The most consistent response is Response {bodies.index(self.key) + 1 if self.key in bodies else 1}"
         else:
             answer = prompt.split("A proposed answer:\n")[1].split("\n\n")[0].strip()
-            reply = ("9" if answer == self.key else "2") if "Grade it" in prompt else ("yes" if answer == self.key else "no")
+            reply = "yes" if answer == self.key else "no"
         return Generation((Completion(reply, min(self.tokens, params.max_tokens), "stop"),), self.prompt_tokens, 1)
 
     def prompt_tokens_bound(self, messages) -> int:
@@ -151,3 +152,20 @@ def test_message_roles_of_a_judge_question_are_one_user_turn():
     judge.generate = spy  # type: ignore[method-assign]
     solve("judge", ["5", "3"], judge, candidates=2)
     assert all(len(m) == 1 and isinstance(m[0], Message) and m[0].role == "user" for m in seen)
+
+
+def test_pointwise_ranks_by_the_judges_p_yes_when_the_backend_returns_log_probabilities():
+    class Unsure(KeyedJudge):
+        """Says "yes" to every answer, but is surer of 3 (0.9) than of the rest (0.6)."""
+
+        async def generate(self, messages, n, params, timeout=None):
+            self.prompts.append(messages[-1].content)
+            answer = messages[-1].content.split("A proposed answer:\n")[1].split("\n\n")[0].strip()
+            sure = 0.9 if answer == self.key else 0.6
+            first = (("yes", math.log(sure)), ("no", math.log(1 - sure))) if params.top_logprobs else None
+            return Generation((Completion("yes", 1, "stop", first_logprobs=first),), self.prompt_tokens, 1)
+
+    events = []
+    result, _ = solve("judge", ["5", "5", "3", "7"], Unsure(), candidates=4, events=events)
+    assert result.answer == "3"  # its word ("yes" to all) would have tied them, and the vote said 5
+    assert sorted(round(e.node["p_yes"], 2) for e in events if e.kind == "judged") == [0.6, 0.6, 0.9]
