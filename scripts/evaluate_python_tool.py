@@ -23,23 +23,16 @@ from ponder.engine import make_plan, solve_all
 from ponder.loading import load_generator
 from ponder.scaling.estimators import bootstrap_ci
 from ponder.tasks import get_task
+from ponder.tasks.word_problems import TEMPLATES as WORD_TEMPLATES
 from ponder.thinking.budget import thinking_budget, with_thinking
 from ponder.types import SamplingParams
 
-TEMPLATES = [
-    ("A warehouse holds {a} crates with {b} bolts in each. {c} bolts are shipped out. How many bolts remain?",
-     lambda a, b, c, d: a * b - c),
-    ("A stadium has {a} rows of {b} seats and {c} rows of {d} seats. How many seats does it have in all?",
-     lambda a, b, c, d: a * b + c * d),
-    ("{a} students each pay {b} dollars for a trip. The bus costs {c} dollars. How many dollars are left after paying for the bus?",
-     lambda a, b, c, d: a * b - c),
-    ("A printer prints {b} pages a day for {a} days, then {c} pages more. How many pages does it print in all?",
-     lambda a, b, c, d: a * b + c),
-    ("A farm packs {x} eggs into boxes of {a}. How many boxes can be filled completely?",
-     lambda a, b, c, d: (a * b + c % a) // a),
-    ("A shop sells {a} boxes of {b} nails and {c} boxes of {d} screws. How many more nails than screws does it sell?",
-     lambda a, b, c, d: a * b - c * d),
-]
+# The word-problems task's settings (ponder.tasks.word_problems), with 2-4 digit numbers and one setting of its own:
+# the problems of the measured run in docs/code.md.
+TEMPLATES = [*WORD_TEMPLATES[:4],
+             ("A farm packs {x} eggs into boxes of {a}. How many boxes can be filled completely?",
+              lambda a, b, c, d: (a * b + c % a) // a),
+             WORD_TEMPLATES[4]]
 WITH_TOOL = ("\n\nYou can run Python: write a ```python block that prints what you need, and its output will be shown to you. "
              "End with a line 'Final answer: ' and the number.")
 WITHOUT_TOOL = "\n\nThink step by step, then end with a line 'Final answer: ' and the number."
