@@ -94,27 +94,35 @@ async def sample_all(run: Run) -> None:
         pass
 
 
+async def judged_order(run: Run, judge: Generator, a: Entrant, b: Entrant) -> Entrant | None:
+    """Which of `a` (shown as A) and `b` (shown as B) the judge picks; None when its reply names neither. One
+    `judged` event records who was shown first and which side won. Raises NoRoom when the budget cannot pay."""
+    side = read_side(await ask(run, judge, compare_prompt(run.problem.prompt, a.text, b.text), CHOICE_TOKENS))
+    winner = None if side is None else (a if side == "A" else b)
+    run.emit("judged", f"candidate {a.candidate.index} (A) vs {b.candidate.index} (B): {side or 'no verdict'}",
+             node={"a": a.candidate.index, "b": b.candidate.index, "side": side,
+                   "winner": None if winner is None else winner.candidate.index})
+    return winner
+
+
 async def match(run: Run, judge: Generator, first: Entrant, second: Entrant) -> Entrant:
     """The winner of one pairwise comparison, asked in both orders (A/B swapped) so that a judge that prefers a
-    position cancels itself out; a split or unread verdict goes to the more voted answer. Each order is an event
-    (`judged`) with who was shown first and which side won. Raises NoRoom before any order the budget cannot pay."""
+    position cancels itself out; a split or unread verdict goes to the more voted answer. Raises NoRoom before any
+    order the budget cannot pay."""
     points = {first.candidate.index: 0, second.candidate.index: 0}
     for a, b in ((first, second), (second, first)):
-        side = read_side(await ask(run, judge, compare_prompt(run.problem.prompt, a.text, b.text), CHOICE_TOKENS))
-        winner = None if side is None else (a if side == "A" else b)
+        winner = await judged_order(run, judge, a, b)
         if winner is not None:
             points[winner.candidate.index] += 1
-        run.emit("judged", f"candidate {a.candidate.index} (A) vs {b.candidate.index} (B): {side or 'no verdict'}",
-                 node={"a": a.candidate.index, "b": b.candidate.index, "side": side,
-                       "winner": None if winner is None else winner.candidate.index})
     if points[first.candidate.index] != points[second.candidate.index]:
         return first if points[first.candidate.index] > points[second.candidate.index] else second
     return most_voted([first, second])
 
 
-def judged_result(run: Run, chosen: Entrant | None, note: str, stop: StopReason | None = None) -> Result:
-    """The result for the chosen entrant (None: no candidate), said as a decision."""
+def judged_result(run: Run, chosen: Entrant | Candidate | None, note: str, stop: StopReason | None = None) -> Result:
+    """The result for the chosen answer (None: no candidate), said as a decision."""
     if chosen is None:
         return run.result(None, run.stop_reason(False))
-    run.emit("decision", f"candidate {chosen.candidate.index} chosen: {note}", chosen.candidate)
-    return run.result(chosen.candidate.index, stop or run.stop_reason(False))
+    candidate = chosen.candidate if isinstance(chosen, Entrant) else chosen
+    run.emit("decision", f"candidate {candidate.index} chosen: {note}", candidate)
+    return run.result(candidate.index, stop or run.stop_reason(False))

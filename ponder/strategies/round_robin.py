@@ -10,9 +10,8 @@ import itertools
 from ponder.generators.base import Generator
 from ponder.ratings import fit
 from ponder.strategies.base import Run
-from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted, sample_all
+from ponder.strategies.judging import NoRoom, entrants, judged_order, judged_result, most_voted, sample_all
 from ponder.types import Result
-from ponder.verifiers.judge import CHOICE_TOKENS, compare_prompt, read_side
 
 import numpy as np
 
@@ -28,13 +27,9 @@ async def round_robin(run: Run, judge: Generator | None = None) -> Result:
     asked = 0
     try:
         for i, j in itertools.permutations(range(len(field)), 2):
-            a, b = field[i], field[j]
-            side = read_side(await ask(run, judge, compare_prompt(run.problem.prompt, a.text, b.text), CHOICE_TOKENS))
+            picked = await judged_order(run, judge, field[i], field[j])
             asked += 1
-            winner = None if side is None else (i if side == "A" else j)
-            run.emit("judged", f"candidate {a.candidate.index} (A) vs {b.candidate.index} (B): {side or 'no verdict'}",
-                     node={"a": a.candidate.index, "b": b.candidate.index, "side": side,
-                           "winner": None if winner is None else field[winner].candidate.index})
+            winner = None if picked is None else (i if picked is field[i] else j)
             games[i, j] += 1
             games[j, i] += 1
             if winner is None:  # no verdict: half a win each

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ponder.generators.base import Generator
 from ponder.strategies.base import Run
-from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted, Entrant
+from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted
 from ponder.strategies.voting import vote_key
 from ponder.types import Result
 from ponder.verifiers.judge import VERDICT_TOKENS, read_verdict, verify_prompt
@@ -30,8 +30,7 @@ async def self_verify(run: Run, judge: Generator | None = None) -> Result:
                 run.emit("judged", f"candidate {candidate.index}: {'accepted' if verdicts[key] else 'rejected'}", candidate,
                          node={"a": candidate.index, "accepted": verdicts[key]})
             if verdicts[key]:
-                votes = sum(1 for c in run.candidates if c.answer is not None and vote_key(c.answer) == key)
-                return judged_result(run, Entrant(candidate, votes), "accepted by the verifier", stop="done")
+                return judged_result(run, candidate, "accepted by the verifier", stop="done")
     except NoRoom:
         pass
     field = entrants(run.candidates)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ponder.generators.base import Generator
 from ponder.strategies.base import Run
-from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted, sample_all, Entrant
+from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted, sample_all
 from ponder.types import Result
 from ponder.verifiers.judge import USC_TOKENS, consistency_prompt, read_choice
 
@@ -27,6 +27,4 @@ async def usc(run: Run, judge: Generator | None = None) -> Result:
              node={"shown": [c.index for c in shown], "choice": None if choice is None else shown[choice].index})
     if choice is None:
         return judged_result(run, most_voted(field), "the most voted (no response named)")
-    picked = shown[choice]
-    votes = sum(1 for e in field if e.candidate.index == picked.index)
-    return judged_result(run, Entrant(picked, votes), f"named the most consistent of {len(shown)}")
+    return judged_result(run, shown[choice], f"named the most consistent of {len(shown)}")
