@@ -53,8 +53,8 @@ class Load:
         return len(self.latencies) / self.seconds
 
 
-async def _read_response(reader: asyncio.StreamReader) -> bytes:
-    """One HTTP/1.1 response body (content-length or chunked)."""
+async def _read_response(reader: asyncio.StreamReader) -> tuple[bytes, bool]:
+    """One HTTP/1.1 response body (content-length or chunked), and whether the server closes the connection after it."""
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -73,7 +73,7 @@ async def _read_response(reader: asyncio.StreamReader) -> bytes:
         body = b"".join(parts)
     if status != 200:
         raise RuntimeError(f"status {status}: {body[:200]!r}")
-    return body
+    return body, headers.get("connection", "").lower() == "close"
 
 
 async def run_load(port: int, path: str, payload: dict, concurrency: int, total: int, deadline_s: float) -> Load:
@@ -93,9 +93,11 @@ async def run_load(port: int, path: str, payload: dict, concurrency: int, total:
             while remaining > 0:
                 remaining -= 1
                 started = time.perf_counter()
+                if writer.is_closing():  # the server closed the last one (HTTP/1.0 style): connecting is part of the latency
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 writer.write(request)
                 try:
-                    answer = await asyncio.wait_for(_read_response(reader), deadline_s)
+                    answer, closes = await asyncio.wait_for(_read_response(reader), deadline_s)
                 except asyncio.TimeoutError:
                     hung += 1
                     return
@@ -104,6 +106,8 @@ async def run_load(port: int, path: str, payload: dict, concurrency: int, total:
                     writer.close()
                     reader, writer = await asyncio.open_connection("127.0.0.1", port)
                     continue
+                if closes:
+                    writer.close()
                 if payload.get("stream") and not answer.endswith(b"data: [DONE]\n\n"):
                     lost += 1
                     continue
