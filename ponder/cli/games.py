@@ -46,7 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                        "'repeated_game(stage_game=matrix_pd(),num_repetitions=10)', ...")
     arena.add_argument("--players", help="player specs, comma-separated")
     arena.add_argument("--scale", help="one player at several budgets, e.g. mcts:1,4,16,64,256,1024 (strength vs budget)")
-    arena.add_argument("--games", type=int, default=default(ArenaConfig, "games"), help="games per pair, seats alternating (default %(default)s)")
+    arena.add_argument("--games", type=int, default=default(ArenaConfig, "games"), help="games per pair, seats alternating (default %(default)s); with --hands, matches per pair")
+    arena.add_argument("--hands", type=int, help="play matches of this many hands (players learn within a match; seats alternate hand by hand)")
     arena.add_argument("--seed", type=int, default=default(ArenaConfig, "seed"))
     arena.add_argument("--out", type=Path, help="output folder (default ponder-arena/GAME); re-run to resume")
     add_worker_flags(arena, "games")
@@ -140,12 +141,12 @@ def run_arena(args: argparse.Namespace) -> int:
     if bool(args.players) == bool(args.scale):
         raise CliError("give either --players P1,P2,... or --scale KIND:B1,B2,...")
     players = scale_players(args.scale)[0] if args.scale else [p.strip() for p in args.players.split(",") if p.strip()]
-    config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale)
+    config = ArenaConfig(args.game, tuple(players), args.games, args.seed, args.scale, args.hands)
     out = args.out or Path("ponder-arena") / re.sub(r"[^A-Za-z0-9_.-]+", "_", args.game)
     loaded = load_players(config)  # here too, so a bad spec fails before any worker starts
     here = partial(ArenaState, load(config.game), loaded)
     with open_workers(partial(arena_state, config), args.workers, args.ray, here) as workers, \
-            Progress("arena", "game") as bar:
+            Progress("arena", "game" if args.hands is None else "match") as bar:
         def on_progress(progress) -> None:
             bar.update(progress.done, total=progress.total, postfix={"failed": progress.failed} if progress.failed else None)
 

@@ -41,7 +41,8 @@ class Progress:
         of = f"/{self.total}" if self.total else ""
         percent = f" ({self.done / self.total:.0%})" if self.total else ""
         figures = "".join(f", {k} {v}" for k, v in self.postfix.items())
-        return f"{self.desc}: {self.done}{of} {self.unit}s{percent}{figures}, {time.monotonic() - self.started:.0f}s"
+        units = self.unit + ("es" if self.unit.endswith(("s", "ch", "sh", "x")) else "s")
+        return f"{self.desc}: {self.done}{of} {units}{percent}{figures}, {time.monotonic() - self.started:.0f}s"
 
     def _line(self) -> None:
         self.last = time.monotonic()

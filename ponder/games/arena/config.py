@@ -15,18 +15,24 @@ class ArenaConfig:
     games: int = 20  # games per pair, seats alternating
     seed: int = 0
     scale: str | None = None  # the --scale spec the players came from (budgets are then their x axis)
+    hands: int | None = None  # with a number: each of the `games` per pair is a match of this many hands
 
     def __post_init__(self) -> None:
         if len(self.players) < 2:
             raise GameError("an arena needs at least two players")
         if self.games < 1:
             raise GameError("--games must be at least 1")
+        if self.hands is not None and self.hands < 1:
+            raise GameError("--hands must be at least 1")
         names = [parse_spec(p).name for p in self.players]
         if len(set(names)) != len(names):
             raise GameError(f"player names must differ (got {', '.join(names)}); add ?name=... to tell copies apart")
 
     def identity(self) -> dict:
-        return asdict(self) | {"players": list(self.players)}
+        identity = asdict(self) | {"players": list(self.players)}
+        if self.hands is None:
+            identity.pop("hands")  # arenas stored before matches existed keep their identity
+        return identity
 
 
 def scale_players(spec: str) -> tuple[list[str], list[float]]:

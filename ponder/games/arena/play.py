@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import pyspiel
 
 from ponder.games.errors import GameError
-from ponder.games.players.base import Move, Player
+from ponder.games.players.base import Learner, Move, Player
 
 
 @dataclass(frozen=True)
@@ -118,3 +118,58 @@ def replay_states(game: pyspiel.Game, record: GameRecord) -> list[pyspiel.State]
     if record.forfeit is None and (not state.is_terminal() or tuple(state.returns()) != tuple(record.returns)):
         raise GameError("the replayed game does not end with the recorded returns")
     return states
+
+
+@dataclass(frozen=True)
+class MatchRecord:
+    """A match of many hands between two players (`ponder arena --hands`): each hand's returns, and what each
+    learning player found. `players` are in the pair's order; the first sits in seat (round + hand) % 2."""
+
+    game: str
+    players: tuple[str, str]
+    round: int
+    returns: tuple[tuple[float, float], ...]  # per hand, in `players` order
+    forfeits: tuple[int, int]  # hands each player forfeited
+    findings: dict[str, Any]  # player name -> its findings (learners only)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"kind": "match"}
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> MatchRecord:
+        return MatchRecord(data["game"], tuple(data["players"]), data["round"], tuple(tuple(r) for r in data["returns"]),
+                           tuple(data["forfeits"]), data["findings"])
+
+
+def final_state(game: pyspiel.Game, record: GameRecord) -> pyspiel.State:
+    state = game.new_initial_state()
+    for step in record.steps:
+        state.apply_actions(step) if isinstance(step, list) else state.apply_action(step)
+    return state
+
+
+async def play_match(
+    game: pyspiel.Game, game_name: str, pair: Sequence[Player], round_: int, hands: int,
+    deal_seed: Callable[[int], int], player_seed: Callable[[int, str], int],
+) -> MatchRecord:
+    """`hands` hands between the pair, seats alternating hand by hand; learning players start the match from
+    nothing (`Learner.fresh`) and observe each finished hand from their seat. Hand h is dealt from
+    `deal_seed(h)` and player p's moves drawn from `player_seed(h, p.name)`, so the same deals (and the same
+    opponent's draws) recur in every pair of the arena."""
+    players = [p.fresh() if isinstance(p, Learner) else p for p in pair]
+    returns = []
+    forfeits = [0, 0]
+    for hand in range(hands):
+        order = (0, 1) if (round_ + hand) % 2 == 0 else (1, 0)  # order[seat] = index in the pair
+        seated = [players[order[0]], players[order[1]]]
+        record = await play_game(game, game_name, seated, deal_seed(hand), [player_seed(hand, p.name) for p in seated])
+        returns.append((record.returns[order.index(0)], record.returns[order.index(1)]))
+        if record.forfeit is not None:
+            forfeits[order[record.forfeit]] += 1
+            continue
+        end = final_state(game, record)
+        for seat, player in enumerate(seated):
+            if isinstance(player, Learner):
+                player.observe((end.information_state_string(seat), float(end.returns()[seat])), seat)
+    findings = {p.name: p.findings() for p in players if isinstance(p, Learner)}
+    return MatchRecord(game_name, (pair[0].name, pair[1].name), round_, tuple(returns), (forfeits[0], forfeits[1]), findings)

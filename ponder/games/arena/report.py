@@ -7,13 +7,14 @@ from __future__ import annotations
 import html
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ponder.games.arena.config import ArenaConfig, scale_players
 from ponder.games.arena.store import STORE_NAME, ArenaStore
-from ponder.games.arena.play import GameRecord
+from ponder.games.arena.matches import PairPayoff, PairedGain, exploitability_by_hands, pair_payoffs, paired_gains
+from ponder.games.arena.play import GameRecord, MatchRecord
 from ponder.html_page import embedded_image, page
 from ponder.games.players.spec import parse_spec
 from ponder.ratings import Rating, Result, rate
@@ -40,6 +41,9 @@ class ArenaAnalysis:
     stats: list[PlayerStats]
     budgets: list[float] | None  # x values when the arena is a --scale run
     failures: int
+    payoffs: list[PairPayoff] = field(default_factory=list)  # matches of many hands (--hands) only
+    gains: list[PairedGain] = field(default_factory=list)
+    exploitability: dict[str, dict[int, float]] = field(default_factory=dict)
 
 
 def _score(returns: tuple[float, ...], seat: int) -> float:
@@ -47,8 +51,10 @@ def _score(returns: tuple[float, ...], seat: int) -> float:
     return 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0
 
 
-def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], failures: int, resamples: int = 1000) -> ArenaAnalysis:
-    """Tables and ratings from the stored games (first, second, round, record)."""
+def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], failures: int, resamples: int = 1000,
+            matches: list[tuple[int, int, int, MatchRecord]] = ()) -> ArenaAnalysis:  # type: ignore[assignment]
+    """Tables and ratings from the stored games (first, second, round, record), or matches (a match is won by the
+    player ahead after all its hands)."""
     names = [parse_spec(p).name for p in config.players]
     count = len(names)
     results = []
@@ -69,6 +75,16 @@ def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], 
         results.append(Result(seats[0], seats[1], _score(record.returns, 0)))
         for move in record.moves:
             moves[seats[move["seat"]]].append(move)
+    for first, second, _, match in matches:
+        totals = (sum(r[0] for r in match.returns), sum(r[1] for r in match.returns))
+        for index, (player, other) in enumerate(((first, second), (second, first))):
+            score = _score(totals, index)
+            row = tally[(player, other)]
+            row[0 if score == 1 else 1 if score == 0.5 else 2] += 1
+            row[3] += totals[index] / max(1, len(match.returns))  # mean return per hand
+            played[player] += 1
+            forfeits[player] += match.forfeits[index]
+        results.append(Result(first, second, _score(totals, 0)))
     for row in tally.values():
         row[3] /= max(1, sum(row[:3]))
     stats = []
@@ -84,18 +100,20 @@ def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], 
         ))
     budgets = scale_players(config.scale)[1] if config.scale else None
     ratings = rate(count, results, resamples=resamples, seed=config.seed) if results else []
-    return ArenaAnalysis(names, len(games), dict(tally), ratings, stats, budgets, failures)
+    return ArenaAnalysis(names, len(games) + len(matches), dict(tally), ratings, stats, budgets, failures,
+                         pair_payoffs(matches), paired_gains(matches), exploitability_by_hands(matches))
 
 
 def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     """Write replays.jsonl, ratings.json, the plot and report.html under `out`."""
     with ArenaStore(out / STORE_NAME) as store:
         games = store.games()
+        matches = store.matches()
         failures = len(store.failures())
     with (out / "replays.jsonl").open("w") as replays:
         for _, _, _, record in games:
             replays.write(json.dumps(record.to_dict()) + "\n")
-    analysis = analyse(config, games, failures)
+    analysis = analyse(config, games, failures, matches=matches)
     ratings = {
         "game": config.game, "games": analysis.games, "anchor": analysis.names[0],
         "players": [
@@ -104,9 +122,24 @@ def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
             for r in analysis.ratings
         ],
     }
+    if config.hands is not None:
+        ratings["pairs"] = [
+            {"player": analysis.names[p.player], "opponent": analysis.names[p.opponent], "hands": p.hands,
+             "payoff_per_hand": p.payoff_per_hand, "ci95": list(p.ci95),
+             "by_hands_observed": [{"from": a, "to": b, "payoff_per_hand": v} for a, b, v in p.by_hands]}
+            for p in analysis.payoffs
+        ]
+        ratings["paired_gains"] = [
+            {"player": analysis.names[g.player], "baseline": analysis.names[g.baseline], "opponent": analysis.names[g.opponent],
+             "after_hands": g.after, "hands": g.hands, "gain_per_hand": g.gain_per_hand, "ci95": list(g.ci95)}
+            for g in analysis.gains
+        ]
+        ratings["exploitability_by_hands"] = {name: {str(h): v for h, v in by.items()} for name, by in analysis.exploitability.items()}
     (out / "ratings.json").write_text(json.dumps(ratings, indent=2) + "\n")
     if analysis.ratings:
         plot(analysis, config, out / "ratings.png")
+    if analysis.payoffs:
+        plot_payoffs(analysis, out / "payoff_by_hands.png")
     (out / "report.html").write_text(report_html(analysis, config, out), encoding="utf-8")
     return analysis
 
@@ -142,6 +175,48 @@ def plot(analysis: ArenaAnalysis, config: ArenaConfig, path: Path) -> None:
     plt.close(fig)
 
 
+def plot_payoffs(analysis: ArenaAnalysis, path: Path) -> None:
+    """Payoff per hand against hands observed, one line per (player, opponent) with the player listed first."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=120)
+    for pair in analysis.payoffs:
+        if pair.player < pair.opponent and pair.by_hands:
+            ax.plot([b for _, b, _ in pair.by_hands], [v for _, _, v in pair.by_hands], marker="o",
+                    label=f"{analysis.names[pair.player]} vs {analysis.names[pair.opponent]}")
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.set_xscale("log")
+    ax.set_xlabel("hands observed (end of each window)")
+    ax.set_ylabel("payoff per hand in the window")
+    ax.legend(fontsize=7, frameon=False)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def match_lines(analysis: ArenaAnalysis) -> list[str]:
+    """Payoffs per hand, paired gains and learners' exploitability (matches of many hands only)."""
+    names = analysis.names
+    lines = ["", f"{'player vs opponent':<60} {'hands':>7} {'payoff/hand':>12} {'95% CI':>20}   by hands observed"]
+    for p in analysis.payoffs:
+        if p.player < p.opponent:
+            windows = "  ".join(f"{a}-{b}: {v:+.3f}" for a, b, v in p.by_hands)
+            lines.append(f"{names[p.player] + ' vs ' + names[p.opponent]:<60} {p.hands:>7} {p.payoff_per_hand:>+12.3f} "
+                         f"{f'[{p.ci95[0]:+.3f}, {p.ci95[1]:+.3f}]':>20}   {windows}")
+    if analysis.gains:
+        lines += ["", "paired: the first player's payoff minus the second's against the same opponent, same deals and seats"]
+        for g in analysis.gains:
+            lines.append(f"{names[g.player]} - {names[g.baseline]} vs {names[g.opponent]}, hands after {g.after}: "
+                         f"{g.gain_per_hand:+.3f} per hand [{g.ci95[0]:+.3f}, {g.ci95[1]:+.3f}] over {g.hands} hands")
+    for name, by in analysis.exploitability.items():
+        lines.append(f"{name}: exploitability after " + ", ".join(f"{h} hands {v:.3f}" for h, v in by.items()))
+    return lines
+
+
 def table_lines(analysis: ArenaAnalysis) -> list[str]:
     """The ratings and per-pair results as plain text (what the CLI prints)."""
     lines = [f"{'player':<40} {'Elo':>8} {'95% CI':>20} {'games':>6} {'invalid':>8} {'fallbacks':>9} {'forfeits':>8}"]
@@ -153,6 +228,8 @@ def table_lines(analysis: ArenaAnalysis) -> list[str]:
     for (i, j), (w, d, l, mean) in sorted(analysis.pairs.items()):
         if i < j:
             lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {w:>5.0f} {d:>5.0f} {l:>5.0f} {mean:>+12.3f}")
+    if analysis.payoffs:
+        lines += match_lines(analysis)
     return lines
 
 
@@ -198,5 +275,20 @@ pair's games (1000 resamples).</p>
 <p>Means per move of what each player reports spending. Invalid: move attempts whose answer was missing or illegal; fallbacks: moves
 then chosen at random by the stated policy; forfeits: games given up. Legal-move modes: {html.escape(', '.join(modes)) or 'no LLM players'}.</p>
 <table><tr><th>player</th><th>moves</th>{''.join(f'<th>{k}/move</th>' for k in keys)}<th>invalid</th><th>fallbacks</th><th>forfeits</th></tr>{thinking}</table>
+{matches_html(analysis, out)}
 <p>Every game is in <code>replays.jsonl</code>; replay one with <code>ponder arena replay {html.escape(str(out))} --index K</code>.</p>
 """, width="64rem")
+
+
+def matches_html(analysis: ArenaAnalysis, out: Path) -> str:
+    """The section for matches of many hands: payoff per hand against hands observed, paired gains, exploitability."""
+    if not analysis.payoffs:
+        return ""
+    image = embedded_image(out / "payoff_by_hands.png", "payoff per hand against hands observed") if (out / "payoff_by_hands.png").exists() else ""
+    text = html.escape("\n".join(match_lines(analysis)).strip())
+    return f"""<h2>Payoff per hand against hands observed</h2>
+<p>Each match is many hands against one opponent; learning players keep what they saw within the match only. Deals depend on
+the round and hand alone, so players listed before a common opponent meet it on the same deals and seats (paired rows).
+Intervals: normal approximation over hands.</p>
+{image}
+<pre>{text}</pre>"""

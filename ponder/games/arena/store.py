@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from ponder.games.arena.play import GameRecord
+from ponder.games.arena.play import GameRecord, MatchRecord
 from ponder.storage import SQLiteStore
 
 STORE_NAME = "arena.sqlite"
@@ -25,7 +25,7 @@ class ArenaStore(SQLiteStore):
     def __init__(self, path: str | Path):
         super().__init__(path, _SCHEMA)
 
-    def add(self, first: int, second: int, round_: int, record: GameRecord) -> None:
+    def add(self, first: int, second: int, round_: int, record: GameRecord | MatchRecord) -> None:
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO games VALUES (?, ?, ?, ?)", (first, second, round_, json.dumps(record.to_dict())))
 
@@ -33,8 +33,16 @@ class ArenaStore(SQLiteStore):
         return set(self.db.execute("SELECT first, second, round FROM games"))
 
     def games(self) -> list[tuple[int, int, int, GameRecord]]:
+        """The stored single games (an arena of matches has none)."""
         rows = self.db.execute("SELECT first, second, round, record FROM games ORDER BY first, second, round")
-        return [(a, b, r, GameRecord.from_dict(json.loads(text))) for a, b, r, text in rows]
+        return [(a, b, r, GameRecord.from_dict(data)) for a, b, r, data in ((a, b, r, json.loads(t)) for a, b, r, t in rows)
+                if data.get("kind") != "match"]
+
+    def matches(self) -> list[tuple[int, int, int, MatchRecord]]:
+        """The stored matches of `ponder arena --hands`."""
+        rows = self.db.execute("SELECT first, second, round, record FROM games ORDER BY first, second, round")
+        return [(a, b, r, MatchRecord.from_dict(data)) for a, b, r, data in ((a, b, r, json.loads(t)) for a, b, r, t in rows)
+                if data.get("kind") == "match"]
 
     def add_failure(self, first: int, second: int, round_: int, error: str) -> None:
         with self.db:

@@ -21,7 +21,7 @@ from ponder.games.arena.config import ArenaConfig
 from ponder.games.arena.store import STORE_NAME, ArenaStore
 from ponder.games.errors import GameError
 from ponder.games.rules.openspiel import load
-from ponder.games.arena.play import GameRecord, play_game
+from ponder.games.arena.play import GameRecord, MatchRecord, play_game, play_match
 from ponder.games.players.base import Player
 from ponder.games.players.registry import load_player
 from ponder.games.players.spec import parse_spec
@@ -88,8 +88,14 @@ def arena_state(config: ArenaConfig) -> ArenaState:
     return ArenaState(load(config.game), load_players(config))
 
 
-async def play_unit(state: ArenaState, game_name: str, unit: Scheduled) -> GameRecord:
-    """One scheduled game, on whichever worker holds `state`."""
+async def play_unit(state: ArenaState, game_name: str, unit: Scheduled, hands: int | None = None, seed: int = 0) -> GameRecord | MatchRecord:
+    """One scheduled game, or with `hands` one match of that many, on whichever worker holds `state`. A match's
+    deals and draws depend on the seed, round and hand only (not on the pair), so every pair meets the same deals."""
+    if hands is not None:
+        pair = [state.players[unit.first], state.players[unit.second]]
+        return await play_match(state.game, game_name, pair, unit.round, hands,
+                                lambda hand: derive_seed(seed, unit.round, hand, "deal"),
+                                lambda hand, name: derive_seed(seed, unit.round, hand, name))
     seated = [state.players[unit.seats[0]], state.players[unit.seats[1]]]
     return await play_game(state.game, game_name, seated, unit.deal_seed, unit.player_seeds)
 
@@ -117,7 +123,7 @@ async def run_arena(
             label = f"{names[unit.seats[0]]} vs {names[unit.seats[1]]} round {unit.round}"
             for attempt in range(LOST_RETRIES + 1):
                 try:
-                    record = await workers.submit(play_unit, config.game, unit)
+                    record = await workers.submit(play_unit, config.game, unit, config.hands, config.seed)
                 except GameError:
                     raise
                 except WorkerLost as error:

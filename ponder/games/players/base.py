@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Mapping, Protocol, runtime_checkable
 
 import pyspiel
 
@@ -30,6 +30,23 @@ class Player(Protocol):
 
     async def distribution(self, state: pyspiel.State, player: int, rng: random.Random) -> dict[int, float]:
         """The player's move probabilities at `state` (what exploitability and piKL anchors read)."""
+        ...
+
+
+@runtime_checkable
+class Learner(Protocol):
+    """A player that learns from the hands it plays within one match (`ponder arena --hands`), and only there."""
+
+    def fresh(self) -> Learner:
+        """A copy that has seen nothing: one per match, so matches stay functions of their seeds."""
+        ...
+
+    def observe(self, view: tuple[str, float], seat: int) -> None:
+        """One finished hand as this player saw it from `seat`: its final information state and its return."""
+        ...
+
+    def findings(self) -> dict[str, Any]:
+        """What it learned, JSON-able (stored with the match)."""
         ...
 
 

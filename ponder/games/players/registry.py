@@ -100,6 +100,29 @@ def _pikl(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     )
 
 
+def _style(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.players.styles import style_player
+
+    spec.check_options(set())
+    return style_player(game_name, spec.argument, spec.name)
+
+
+def _exploit(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.players.exploit import ExploitConfig, exploit_player
+    from ponder.games.players.styles import GAMES
+
+    spec.check_options({"safety", "scale", "prior", "iterations"})
+    if game_name not in GAMES:
+        raise PlayerError(f"{spec.text}: the exploiter models poker opponents ({', '.join(GAMES)}); not {game_name}")
+    safety = spec.number("safety", ExploitConfig.safety, minimum=-1e-12)
+    if safety > 1:
+        raise PlayerError(f"{spec.text}: safety runs from 0 (a best response to the model) to 1; got {safety:g}")
+    config = ExploitConfig(safety=safety, scale=spec.number("scale", ExploitConfig.scale),
+                           prior=spec.number("prior", ExploitConfig.prior),
+                           iterations=int(spec.number("iterations", ExploitConfig.iterations, integer=True)))
+    return exploit_player(game_name, config, spec.name)
+
+
 KINDS: dict[str, Callable[[PlayerSpec, str, pyspiel.Game], Player]] = {
     "random": _random,
     "mcts": _mcts,
@@ -107,6 +130,8 @@ KINDS: dict[str, Callable[[PlayerSpec, str, pyspiel.Game], Player]] = {
     "cfr": _cfr,
     "llm": _llm,
     "pikl": _pikl,
+    "style": _style,
+    "exploit": _exploit,
 }
 
 

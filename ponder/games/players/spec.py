@@ -14,7 +14,8 @@ from typing import Mapping
 from ponder.games.errors import GameError
 
 PLAYER_HELP = ("random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL?mode=none|listed|tool, "
-               "pikl:SIMULATIONS?lambda=L&anchor=SPEC (search kinds also take ?seconds=S)")
+               "pikl:SIMULATIONS?lambda=L&anchor=SPEC (search kinds also take ?seconds=S), "
+               "style:always_bluff|never_bluff|calls_everything|folds_too_often, exploit?safety=S (poker)")
 
 
 class PlayerError(GameError):

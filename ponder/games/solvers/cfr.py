@@ -49,6 +49,11 @@ class CFRPlus:
         self._cells = [level.infoset * width + level.slot for level in tree.levels]
 
     def current(self) -> np.ndarray:
+        """The policy played this iteration (reach probabilities and values are taken under it)."""
+        return self.free()
+
+    def free(self) -> np.ndarray:
+        """The regret-matching+ policy, whose regrets are measured against its own value."""
         return regret_matching_plus(self.regrets, self.tree.legal)
 
     def average(self) -> np.ndarray:
@@ -64,7 +69,7 @@ class CFRPlus:
         sign = 1.0 if player == 0 else -1.0
         value = tree.utility * sign
         cells = tree.num_infosets * tree.width
-        regret = np.zeros(cells)
+        counterfactual = np.zeros(cells)  # per (infoset, action): the value of taking it, weighed by the others' reach
         policy_sum = np.zeros(cells)
         for depth in reversed(range(len(tree.levels))):
             level = tree.levels[depth]
@@ -75,11 +80,14 @@ class CFRPlus:
             if mine.any():
                 parent = level.parent[mine]
                 cell = self._cells[depth][mine]
-                regret += np.bincount(cell, opponents[parent] * (child_value[mine] - value[parent]), minlength=cells)
+                counterfactual += np.bincount(cell, opponents[parent] * child_value[mine], minlength=cells)
                 # own reach times chance: summed over an infoset's histories this is the player's reach
                 # times a constant of the infoset, which the average's normalisation removes
                 policy_sum += np.bincount(cell, own[parent] * probability[mine], minlength=cells)
-        self.regrets = np.maximum(self.regrets + regret.reshape(self.regrets.shape), 0.0)
+        counterfactual = counterfactual.reshape(self.regrets.shape)
+        # regret of each action against the free policy's value (= the played policy's, unless constrained)
+        regret = counterfactual - (self.free() * counterfactual).sum(axis=1, keepdims=True)
+        self.regrets = np.maximum(self.regrets + np.where(tree.legal, regret, 0.0), 0.0)
         self.policy_sum += weight * policy_sum.reshape(self.policy_sum.shape)
 
     def iterate(self, count: int = 1) -> None:

@@ -47,12 +47,14 @@ def game_value(tree: GameTree, policy: np.ndarray) -> float:
     return float(values(tree, policy)[0])
 
 
-def best_response_value(tree: GameTree, policy: np.ndarray, player: int) -> float:
-    """What `player` earns by best-responding to the other player's part of `policy`."""
+def best_response(tree: GameTree, policy: np.ndarray, player: int) -> tuple[float, np.ndarray]:
+    """What `player` earns by best-responding to the other player's part of `policy`, and the policy that does
+    it: `policy` with `player`'s rows replaced by a pure best response (ties to the first action)."""
     sign = 1.0 if player == 0 else -1.0
     opponents = reach(tree, policy, skip_player=player)
     value = tree.utility * sign
     width = tree.width
+    response = policy.copy()
     for depth in reversed(range(len(tree.levels))):
         level = tree.levels[depth]
         probability = edge_probability(tree, policy, depth)
@@ -63,8 +65,15 @@ def best_response_value(tree: GameTree, policy: np.ndarray, player: int) -> floa
             score = np.where(tree.legal.ravel(), score, -np.inf).reshape(tree.num_infosets, width)
             best = score.argmax(axis=1)
             probability[mine] = (level.slot[mine] == best[level.infoset[mine]]).astype(float)
+            rows = np.unique(level.infoset[mine])
+            response[rows] = np.eye(width)[best[rows]]
         value += np.bincount(level.parent, probability * value[level.child], minlength=tree.num_nodes)
-    return float(value[0])
+    return float(value[0]), response
+
+
+def best_response_value(tree: GameTree, policy: np.ndarray, player: int) -> float:
+    """What `player` earns by best-responding to the other player's part of `policy`."""
+    return best_response(tree, policy, player)[0]
 
 
 def exploitability(tree: GameTree, policy: np.ndarray) -> float:

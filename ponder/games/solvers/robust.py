@@ -1,0 +1,62 @@
+"""Safe exploitation: a response to a model of the opponent that bounds its own risk.
+
+A data-biased response (Johanson & Bowling 2009, "Data Biased Robust Counter Strategies", AISTATS) solves a
+modified game in which, at each of the opponent's information sets I, the opponent is forced to play the model's
+action probabilities with probability conf(I) and plays freely (adversarially) otherwise. The responder's part of
+the equilibrium of that game exploits the model where the model is trusted and stays safe where it is not. With
+conf = 1 everywhere it is a best response to the model; with conf = 0 it is an equilibrium (Nash) strategy. (The
+restricted Nash response of Johanson, Zinkevich & Bowling 2007 is the special case of one conf for the whole game.)
+
+Solved with CFR+ on the flattened tree: the constrained player's played policy is conf * model + (1 - conf) *
+its regret-matching policy, whose regrets are taken against its own value (`CFRPlus.free`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ponder.games.rules.tree import GameTree
+from ponder.games.solvers.cfr import CFRPlus
+from ponder.games.solvers.passes import best_response
+
+
+class ConstrainedCFR(CFRPlus):
+    """CFR+ in which the rows of `model` with confidence c > 0 are played as c * model + (1 - c) * free."""
+
+    def __init__(self, tree: GameTree, model: np.ndarray, confidence: np.ndarray):
+        super().__init__(tree)
+        self.model = model
+        self.confidence = confidence[:, None]
+
+    def current(self) -> np.ndarray:
+        return self.confidence * self.model + (1.0 - self.confidence) * self.free()
+
+
+def confidence(counts: np.ndarray, safety: float, scale: float) -> np.ndarray:
+    """Per information set, how far the model of it is trusted: (1 - safety) + safety * n / (n + scale), with n
+    the (fractional) times the opponent was seen acting there. safety = 0 trusts the model everywhere (a best
+    response to it); safety = 1 trusts it only as far as the data go (no data: no trust).
+
+    >>> confidence(np.array([[0.0, 0.0], [3.0, 1.0]]), 1.0, 4.0).tolist(), confidence(np.zeros((1, 2)), 0.0, 4.0).tolist()
+    ([0.0, 0.5], [1.0])
+    """
+    seen = counts.sum(axis=1)
+    return (1.0 - safety) + safety * seen / (seen + scale)
+
+
+def data_biased_response(tree: GameTree, model: np.ndarray, trust: np.ndarray, iterations: int) -> np.ndarray:
+    """The responder's policy in both seats against an opponent modelled by `model` (rows of both seats: the
+    opponent plays both in turn) trusted as far as `trust` (one value per information set). Seat 0's rows are
+    solved against the opponent in seat 1 and seat 1's against it in seat 0; a best response when trust is 1
+    everywhere (exact, by one pass), else `iterations` of constrained CFR+ per seat (the average policy)."""
+    policy = model.copy()
+    for seat in (0, 1):
+        mine = tree.infoset_player == seat
+        if np.all(trust[~mine] >= 1.0):
+            _, response = best_response(tree, model, seat)
+        else:
+            solver = ConstrainedCFR(tree, model, np.where(mine, 0.0, trust))
+            solver.iterate(iterations)
+            response = solver.average()
+        policy[mine] = response[mine]
+    return policy
