@@ -37,6 +37,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     exploit.add_argument("--json", action="store_true")
     exploit.set_defaults(run=run_games_exploit, loads_models=True)
 
+    positions = game_commands.add_parser(
+        "positions", help="does a player find the one right move? tic-tac-toe forks and single saving moves, checked by the exact solver")
+    positions.add_argument("game", help="an OpenSpiel game name (the built-in set is tic_tac_toe's; --input for others)")
+    positions.add_argument("--player", required=True, help="a player spec, e.g. solver, mcts:64, llm:openai:MODEL@URL?mode=listed")
+    positions.add_argument("--input", type=Path, help='JSONL positions {"id", "history": [action ids from the start]} instead of the built-in set')
+    positions.add_argument("--per-kind", type=int, default=30, help="built-in positions of each kind (fork, save; default %(default)s)")
+    positions.add_argument("--seed", type=int, default=0, help="seeds the player's sampling (and which built-in positions are drawn)")
+    positions.add_argument("--json", action="store_true", help="one JSON line per position on stdout; the summary goes to stderr")
+    positions.set_defaults(run=run_games_positions, loads_models=True)
+
     arena = add_command(
         commands, "arena",
         description=f"Play every pair of players (seats swapped), rate them, write a report. Player specs: {PLAYER_HELP}. "
@@ -124,6 +134,74 @@ def run_games_exploit(args: argparse.Namespace) -> int:
         print(f"value in seat 0 against itself {result.value:+.6f}; {result.infosets} information sets queried once each, "
               f"{result.fallbacks} decided by its invalid-move fallback")
     return 0
+
+
+def run_games_positions(args: argparse.Namespace) -> int:
+    import asyncio
+    import random
+
+    from ponder.cli.progress import Progress
+    from ponder.games.arena.positions import builtin_positions, judge, read_positions
+    from ponder.games.players.registry import load_player
+    from ponder.games.rules.openspiel import load
+    from ponder.games.solvers.exact import ExactSolver, state_after
+
+    if args.input is None and args.game != "tic_tac_toe":
+        raise CliError(f"the built-in positions are tic-tac-toe's; give --input FILE for {args.game}")
+    if args.per_kind < 1:
+        raise CliError("--per-kind must be at least 1")
+    if args.input is not None:
+        if not args.input.is_file():
+            raise CliError(f"--input {args.input}: no such file")
+        positions = read_positions(args.input.read_text().splitlines(), str(args.input))
+    else:
+        positions = builtin_positions(args.per_kind, args.seed)
+    game = load(args.game)
+    solver = ExactSolver(game)
+    player = load_player(args.player, args.game, game)
+    rows = []
+
+    async def run() -> None:
+        with Progress("positions", "position", len(positions)) as bar:
+            for index, position in enumerate(positions):
+                judged = judge(game, position.history, solver)
+                state = state_after(game, position.history)
+                move = await player.act(state, judged.mover, random.Random(args.seed * 1_000_003 + index))
+                row = {"id": position.id, "kind": position.kind, "history": list(position.history), "board": str(state),
+                       "to_move": judged.mover, "action": move.action,
+                       "best": move.action in judged.best, "value": judged.moves.get(move.action), "optimal": judged.value,
+                       "best_moves": sorted(judged.best), **{k: v for k, v in move.info.items() if k not in ("action",)}}
+                rows.append(row)
+                if args.json:
+                    print(json.dumps(row), flush=True)
+                bar.update(index + 1)
+
+    asyncio.run(run())
+    summary = positions_summary(rows)
+    if args.json:
+        print(summary, file=sys.stderr)
+    else:
+        for row in rows:
+            print(f"{row['id']:<12} {row['kind']:<6} history {' '.join(map(str, row['history'])):<20} played {row['action']} "
+                  f"{'best' if row['best'] else 'not best'} (best: {', '.join(map(str, row['best_moves']))})")
+        print(summary)
+    return 0
+
+
+def positions_summary(rows: list[dict]) -> str:
+    """Accuracy per kind with a Wilson 95% interval, and what the player spent per position."""
+    import math
+
+    lines = []
+    for kind in sorted({r["kind"] for r in rows}):
+        mine = [r for r in rows if r["kind"] == kind]
+        n, k = len(mine), sum(r["best"] for r in mine)
+        centre, half = (k + 1.92) / (n + 3.84), 1.96 * math.sqrt(k * (n - k) / n + 0.96) / (n + 3.84)
+        spent = [r.get("completion_tokens", 0) + r.get("prompt_tokens", 0) for r in mine]
+        lines.append(f"{kind}: best move in {k} of {n} ({100 * k / n:.1f}%, 95% CI {100 * max(0, centre - half):.1f}-"
+                     f"{100 * min(1, centre + half):.1f}%); tokens/position {sum(spent) / n:.0f}; invalid attempts "
+                     f"{sum(r.get('invalid', 0) for r in mine)}; fallbacks {sum(1 for r in mine if r.get('fallback'))}")
+    return "\n".join(lines)
 
 
 def run_arena(args: argparse.Namespace) -> int:

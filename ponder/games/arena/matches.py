@@ -80,16 +80,18 @@ def pair_payoffs(matches: Sequence[tuple[int, int, int, MatchRecord]]) -> list[P
 
 
 def paired_gains(matches: Sequence[tuple[int, int, int, MatchRecord]], after: int = 100) -> list[PairedGain]:
-    """For each opponent and each two players listed before it that both met it: the per-hand difference of their
-    payoffs on the same (round, hand), over the hands after the first `after`."""
+    """For each opponent, each learning player and each non-learning player listed before it that both met it:
+    the per-hand difference of their payoffs on the same (round, hand), over the hands after the first `after`."""
     series = _series(matches)
+    names = {i: name for first, second, _, m in matches for i, name in zip((first, second), m.players)}
+    learners = {i for i, name in names.items() if any(name in m.findings for *_, m in matches)}
     gains = []
     opponents = sorted({o for _, o in series})
     for opponent in opponents:
         players = sorted(p for p, o in series if o == opponent and p < opponent)
         for player in players:
             for baseline in players:
-                if baseline == player:
+                if player not in learners or baseline in learners:
                     continue
                 differences = []
                 for round_, values in series[(player, opponent)].items():
