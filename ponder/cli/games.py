@@ -44,7 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     positions.add_argument("--input", type=Path, help='JSONL positions {"id", "history": [action ids from the start]} instead of the built-in set')
     positions.add_argument("--per-kind", type=int, default=30, help="built-in positions of each kind (fork, save; default %(default)s)")
     positions.add_argument("--seed", type=int, default=0, help="seeds the player's sampling (and which built-in positions are drawn)")
-    positions.add_argument("--json", action="store_true", help="one JSON line per position on stdout; the summary goes to stderr")
+    positions.add_argument("--concurrency", type=int, default=1, help="positions played at once (an LLM backend's slots; default %(default)s)")
+    positions.add_argument("--json", action="store_true", help="one JSON line per position on stdout, as each is played; the summary goes to stderr")
     positions.set_defaults(run=run_games_positions, loads_models=True)
 
     arena = add_command(
@@ -148,8 +149,8 @@ def run_games_positions(args: argparse.Namespace) -> int:
 
     if args.input is None and args.game != "tic_tac_toe":
         raise CliError(f"the built-in positions are tic-tac-toe's; give --input FILE for {args.game}")
-    if args.per_kind < 1:
-        raise CliError("--per-kind must be at least 1")
+    if args.per_kind < 1 or args.concurrency < 1:
+        raise CliError("--per-kind and --concurrency must be at least 1")
     if args.input is not None:
         if not args.input.is_file():
             raise CliError(f"--input {args.input}: no such file")
@@ -162,19 +163,24 @@ def run_games_positions(args: argparse.Namespace) -> int:
     rows = []
 
     async def run() -> None:
+        slots = asyncio.Semaphore(args.concurrency)
         with Progress("positions", "position", len(positions)) as bar:
-            for index, position in enumerate(positions):
+            async def one(index: int, position) -> None:
                 judged = judge(game, position.history, solver)
                 state = state_after(game, position.history)
-                move = await player.act(state, judged.mover, random.Random(args.seed * 1_000_003 + index))
+                async with slots:
+                    move = await player.act(state, judged.mover, random.Random(args.seed * 1_000_003 + index))
                 row = {"id": position.id, "kind": position.kind, "history": list(position.history), "board": str(state),
                        "to_move": judged.mover, "action": move.action,
                        "best": move.action in judged.best, "value": judged.moves.get(move.action), "optimal": judged.value,
-                       "best_moves": sorted(judged.best), **{k: v for k, v in move.info.items() if k not in ("action",)}}
+                       "best_moves": sorted(judged.best), **move.info}
                 rows.append(row)
                 if args.json:
                     print(json.dumps(row), flush=True)
-                bar.update(index + 1)
+                bar.update(len(rows))
+
+            await asyncio.gather(*(one(i, p) for i, p in enumerate(positions)))
+        rows.sort(key=lambda row: [p.id for p in positions].index(row["id"]))
 
     asyncio.run(run())
     summary = positions_summary(rows)

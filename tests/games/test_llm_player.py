@@ -90,6 +90,29 @@ def test_best_of_n_with_the_legality_verifier_picks_a_legal_candidate():
     assert move.action == 8 and move.info["invalid"] == 0 and move.info["illegal_candidates"] == 1
 
 
+def test_search_assisted_checking_picks_the_proposal_the_exact_solver_values_most():
+    state = TTT.new_initial_state()
+    for action in (0, 4, 1):  # x(0,0), o(1,1), x(0,1): o must block at (0,2) or lose
+        state.apply_action(action)
+    generator = ScriptedGenerator(["MOVE: o(2,2)", "MOVE: o(0,2)", "MOVE: o(2,0)"])
+    config = LLMPlayerConfig(strategy="best_of_n", candidates=3, check="solver")
+    move = act(LLMPlayer(generator, config, "llm"), state)
+    assert move.action == 2 and move.info["check"] == "solver"  # proposed second, the only move that does not lose
+    only_losing = ScriptedGenerator(["MOVE: o(2,2)", "MOVE: o(2,0)"])
+    move = act(LLMPlayer(only_losing, LLMPlayerConfig(strategy="best_of_n", candidates=2, check="solver"), "llm"), state)
+    assert move.action in (8, 6)  # the search never proposes a move of its own
+
+
+def test_thinking_asks_for_reasoning_first_and_gives_the_reply_its_thinking_budget():
+    player = load_player("llm:embedded?think=200&mode=listed", "tic_tac_toe", TTT)
+    assert player.config.think and player.config.params.max_tokens == 200 and player.config.limits().max_tokens >= 400
+    assert "Think step by step" in render_prompt(TTT.new_initial_state(), 0, "listed", ["x(0,0)"], think=True)
+    with pytest.raises(Exception, match="check is solver or mcts"):
+        load_player("llm:embedded?check=oracle", "tic_tac_toe", TTT)
+    with pytest.raises(Exception, match="perfect-information"):
+        load_player("llm:embedded?check=solver", "kuhn_poker", load("kuhn_poker"))
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     tokens=st.integers(1, 200), candidates=st.integers(1, 4), retries=st.integers(0, 4),

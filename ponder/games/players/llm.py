@@ -7,8 +7,12 @@ Legal-move modes (chosen per player, recorded with every move):
           whether it is legal, and the model replies again (each check is a generator call charged to
           the move's budget), until it commits with `MOVE: <move>`.
 
+Thinking: with `think=TOKENS` the model is asked to reason step by step before committing, within that many
+tokens per reply (a chain of thought with a thinking budget); without it, to reply with the move alone.
 Each attempt at a move runs a ponder strategy (single, best_of_n with a legality verifier, majority,
-revise, ...) on the rendered prompt. Invalid-move policy: an attempt whose answer is missing or illegal
+revise, ...) on the rendered prompt. Search-assisted (`check=solver` or `check=mcts:N`, perfect-information games):
+the verifier that best_of_n consults also scores each legal proposal by its value under exact search or MCTS, so
+the model proposes and the search picks among its proposals (the search never proposes a move of its own). Invalid-move policy: an attempt whose answer is missing or illegal
 counts as one invalid move; the player retries (told its move was not legal) up to `retries` times
 while the move's budget lasts, then falls back to a uniformly random legal move (`invalid=random`) or
 forfeits the game (`invalid=forfeit`). Every move records attempts, invalid moves and any fallback.
@@ -63,6 +67,8 @@ class LLMPlayerConfig:
     tokens: int = 1024  # the move's whole budget of generated tokens (all attempts, checks and candidates)
     seconds: float | None = None  # the move's wall-clock budget
     params: SamplingParams = SamplingParams(temperature=1.0, max_tokens=32)
+    think: bool = False  # ask for reasoning before the move (params.max_tokens is then the thinking budget)
+    check: str | None = None  # search-assisted: "solver" or "mcts:N" scores each legal proposal
 
     def limits(self) -> Limits:
         per_attempt = self.candidates * (self.checks + 1 if self.mode == "tool" else 1)
@@ -121,7 +127,11 @@ def render_state(state: pyspiel.State, player: int) -> str:
     return state.information_state_string(player)
 
 
-def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: list[str]) -> str:
+THINK = ("Think step by step before you commit: what threatens to win or lose next, which moves make two threats at "
+         "once, what the opponent can answer. Then end your reply with MOVE: <move>")
+
+
+def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: list[str], think: bool = False) -> str:
     game = state.get_game()
     kind = game.get_type()
     rules = RULES.get(kind.short_name, f"The game is {kind.long_name}.")
@@ -130,7 +140,7 @@ def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: li
         parts.append("Legal moves: " + ", ".join(legal_names))
     if mode == "tool":
         parts.append("Before committing you may check a move by replying CHECK: <move>; you will be told whether it is legal.")
-    parts.append("Commit to your move by replying MOVE: <move>")
+    parts.append(THINK if think else "Commit to your move by replying MOVE: <move>")
     return "\n".join(parts)
 
 
@@ -148,6 +158,38 @@ class LegalMove:
         if answer in self.legal:
             return Verdict(1.0, True, f"{answer} is legal")
         return Verdict(0.0, False, f"{answer} is not a legal move here")
+
+
+@dataclass(frozen=True)
+class SearchedMove(LegalMove):
+    """Search-assisted checking: a legal move is scored by its value for the mover under search (exact or MCTS),
+    scaled to [0, 1]; correct when no legal move is worth more."""
+
+    values: tuple[tuple[str, float], ...] = ()  # (move name, the mover's value) for each legal move
+    name: str = "search-check"
+
+    async def verify(self, problem: Problem, answer: str | None, text: str) -> Verdict:
+        verdict = await super().verify(problem, answer, text)
+        if not verdict.correct:
+            return verdict
+        values = dict(self.values)
+        best = max(values.values())
+        return Verdict((values[answer] + 1) / 2, values[answer] >= best, f"{answer} is worth {values[answer]:+.2f} (best {best:+.2f})")
+
+
+def searched_values(state: pyspiel.State, player: int, check: str, rng: random.Random) -> dict[int, float]:
+    """Each legal move's value for `player`: exact (check=solver) or MCTS's mean return after N simulations."""
+    if check == "solver":
+        from ponder.games.solvers.exact import ExactSolver
+
+        solver = ExactSolver(state.get_game())
+        return {a: solver.value(state.child(a))[player] for a in state.legal_actions(player)}
+    from ponder.budget import SearchBudget, SearchLimits
+    from ponder.games.solvers.mcts import search
+
+    simulations = int(check.split(":", 1)[1])
+    decision = search(state, SearchBudget(SearchLimits(steps=simulations)), rng, stop_when_proven=False)
+    return {a: decision.values.get(a, -1.0) for a in state.legal_actions(player)}
 
 
 class LLMPlayer:
@@ -171,9 +213,12 @@ class LLMPlayer:
         by_action = {action: name for name, action in names.items()}
         legal = {by_action.get(a, str(a)): a for a in legal_actions}  # written form -> action id
         verifier = LegalMove(frozenset(legal))
+        if config.check is not None:
+            values = searched_values(state, player, config.check, random.Random(rng.randrange(2**31)))
+            verifier = SearchedMove(frozenset(legal), values=tuple((name, values[a]) for name, a in legal.items()))
         plan = config.plan()
         budget = Budget(plan.limits, parameter_count=self.generator.parameter_count)
-        prompt = render_prompt(state, player, config.mode, list(legal))
+        prompt = render_prompt(state, player, config.mode, list(legal), config.think)
         messages = [Message("user", prompt)]
         attempts = invalid = illegal_candidates = checks = 0
         answer = text = None
@@ -206,7 +251,8 @@ class LLMPlayer:
             messages = [*messages, Message("assistant", text), Message("user", (await verifier.verify(run.problem, answer, text)).feedback + ". Try again.")]
         usage = budget.usage
         info = {
-            "mode": config.mode, "strategy": config.strategy, "attempts": attempts, "invalid": invalid,
+            "mode": config.mode, "strategy": config.strategy, "think": config.think, "check": config.check,
+            "attempts": attempts, "invalid": invalid,
             "illegal_candidates": illegal_candidates, "checks": checks, "fallback": None,
             "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens, "calls": usage.calls,
             "reply": (text or "")[:200], "errors": len(errors),

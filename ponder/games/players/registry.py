@@ -61,7 +61,8 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     from ponder.loading import load_generator
     from ponder.types import SamplingParams
 
-    spec.check_options({"mode", "strategy", "candidates", "retries", "invalid", "checks", "tokens", "seconds", "max_new", "temperature", "timeout"})
+    spec.check_options({"mode", "strategy", "candidates", "retries", "invalid", "checks", "tokens", "seconds", "max_new", "temperature",
+                        "timeout", "think", "check"})
     if not spec.argument:
         raise PlayerError(f"{spec.text}: name a model, e.g. llm:embedded or llm:openai:MODEL@http://127.0.0.1:8000/v1")
     mode = spec.options.get("mode", "listed")
@@ -73,16 +74,28 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     strategy = spec.options.get("strategy", "single")
     if mode == "tool" and strategy != "single":
         raise PlayerError(f"{spec.text}: tool mode is a conversation per attempt; it runs with strategy=single")
+    think = spec.number("think", None, integer=True)  # thinking tokens per reply
+    check = spec.options.get("check")
+    if check is not None:
+        if not (check == "solver" or (check.startswith("mcts:") and check[5:].isdigit() and 0 < int(check[5:]) <= 10**7)):
+            raise PlayerError(f"{spec.text}: check is solver or mcts:SIMULATIONS")
+        require_perfect_information(spec, game)
+        if strategy == "single":
+            strategy = "best_of_n"  # the search picks among the model's proposals
+    candidates = int(spec.number("candidates", 1 if strategy == "single" else 4, integer=True))
+    max_new = int(spec.number("max_new", think if think is not None else 32, integer=True))
     config = LLMPlayerConfig(
         mode=mode,  # type: ignore[arg-type]
         strategy=strategy,
-        candidates=int(spec.number("candidates", 1 if strategy == "single" else 4, integer=True)),
+        candidates=candidates,
         retries=int(spec.number("retries", 2, integer=True, minimum=-1)),
         invalid=invalid,  # type: ignore[arg-type]
         checks=int(spec.number("checks", 3, integer=True, minimum=-1)),
-        tokens=int(spec.number("tokens", 1024, integer=True)),
+        tokens=int(spec.number("tokens", max(1024, 2 * candidates * max_new), integer=True)),
         seconds=spec.number("seconds", None),
-        params=SamplingParams(temperature=spec.number("temperature", 1.0, minimum=-1e-12), max_tokens=int(spec.number("max_new", 32, integer=True))),
+        params=SamplingParams(temperature=spec.number("temperature", 1.0, minimum=-1e-12), max_tokens=max_new),
+        think=think is not None,
+        check=check,
     )
     generator = load_generator(spec.argument, timeout=spec.number("timeout", 120.0))
     return LLMPlayer(generator, config, spec.name)
