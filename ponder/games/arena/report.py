@@ -41,6 +41,7 @@ class ArenaAnalysis:
     stats: list[PlayerStats]
     budgets: list[float] | None  # x values when the arena is a --scale run
     failures: int
+    cooperation: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)  # (i, j) -> i's cooperation rate, payoff per round (iterated games)
     payoffs: list[PairPayoff] = field(default_factory=list)  # matches of many hands (--hands) only
     gains: list[PairedGain] = field(default_factory=list)
     exploitability: dict[str, dict[int, float]] = field(default_factory=dict)
@@ -75,6 +76,7 @@ def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], 
         results.append(Result(seats[0], seats[1], _score(record.returns, 0)))
         for move in record.moves:
             moves[seats[move["seat"]]].append(move)
+    cooperation = _cooperation(games)
     for first, second, _, match in matches:
         totals = (sum(r[0] for r in match.returns), sum(r[1] for r in match.returns))
         for index, (player, other) in enumerate(((first, second), (second, first))):
@@ -100,8 +102,27 @@ def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], 
         ))
     budgets = scale_players(config.scale)[1] if config.scale else None
     ratings = rate(count, results, resamples=resamples, seed=config.seed) if results else []
-    return ArenaAnalysis(names, len(games) + len(matches), dict(tally), ratings, stats, budgets, failures,
+    return ArenaAnalysis(names, len(games) + len(matches), dict(tally), ratings, stats, budgets, failures, cooperation,
                          pair_payoffs(matches), paired_gains(matches), exploitability_by_hands(matches))
+
+
+def _cooperation(games: list[tuple[int, int, int, GameRecord]]) -> dict[tuple[int, int], tuple[float, float]]:
+    """In iterated games whose moves include Cooperate: each player's share of Cooperate moves against each
+    opponent, and its payoff per round."""
+    moves: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])  # cooperations, moves, games
+    payoff: dict[tuple[int, int], float] = defaultdict(float)
+    if not any(m.get("move") == "Cooperate" for *_, record in games for m in record.moves):
+        return {}
+    for first, second, round_, record in games:
+        seats = (first, second) if round_ % 2 == 0 else (second, first)
+        for seat, player in enumerate(seats):
+            mine = [m for m in record.moves if m["seat"] == seat]
+            row = moves[(player, seats[1 - seat])]
+            row[0] += sum(m.get("move") == "Cooperate" for m in mine)
+            row[1] += len(mine)
+            payoff[(player, seats[1 - seat])] += record.returns[seat] / max(1, len(mine))
+            row[2] += 1
+    return {pair: (c / max(1, n), payoff[pair] / g) for pair, (c, n, g) in moves.items()}
 
 
 def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
@@ -122,6 +143,9 @@ def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
             for r in analysis.ratings
         ],
     }
+    if analysis.cooperation:
+        ratings["cooperation"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "cooperation_rate": rate,
+                                   "payoff_per_round": per_round} for (i, j), (rate, per_round) in sorted(analysis.cooperation.items())]
     if config.hands is not None:
         ratings["pairs"] = [
             {"player": analysis.names[p.player], "opponent": analysis.names[p.opponent], "hands": p.hands,
@@ -228,6 +252,10 @@ def table_lines(analysis: ArenaAnalysis) -> list[str]:
     for (i, j), (w, d, l, mean) in sorted(analysis.pairs.items()):
         if i < j:
             lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {w:>5.0f} {d:>5.0f} {l:>5.0f} {mean:>+12.3f}")
+    if analysis.cooperation:
+        lines += ["", f"{'player vs opponent':<60} {'cooperates':>10} {'payoff/round':>13}"]
+        for (i, j), (rate, per_round) in sorted(analysis.cooperation.items()):
+            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {rate:>10.1%} {per_round:>13.2f}")
     if analysis.payoffs:
         lines += match_lines(analysis)
     return lines
@@ -275,9 +303,20 @@ pair's games (1000 resamples).</p>
 <p>Means per move of what each player reports spending. Invalid: move attempts whose answer was missing or illegal; fallbacks: moves
 then chosen at random by the stated policy; forfeits: games given up. Legal-move modes: {html.escape(', '.join(modes)) or 'no LLM players'}.</p>
 <table><tr><th>player</th><th>moves</th>{''.join(f'<th>{k}/move</th>' for k in keys)}<th>invalid</th><th>fallbacks</th><th>forfeits</th></tr>{thinking}</table>
+{cooperation_html(analysis)}
 {matches_html(analysis, out)}
 <p>Every game is in <code>replays.jsonl</code>; replay one with <code>ponder arena replay {html.escape(str(out))} --index K</code>.</p>
 """, width="64rem")
+
+
+def cooperation_html(analysis: ArenaAnalysis) -> str:
+    if not analysis.cooperation:
+        return ""
+    rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{rate:.1%}</td>"
+                   f"<td>{per_round:.2f}</td></tr>" for (i, j), (rate, per_round) in sorted(analysis.cooperation.items()))
+    return f"""<h2>Cooperation</h2>
+<p>In the iterated game: each player's share of Cooperate moves against each opponent, and its payoff per round.</p>
+<table><tr><th>player</th><th>opponent</th><th>cooperates</th><th>payoff / round</th></tr>{rows}</table>"""
 
 
 def matches_html(analysis: ArenaAnalysis, out: Path) -> str:

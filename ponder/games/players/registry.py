@@ -114,9 +114,15 @@ def _pikl(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 
 
 def _style(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.players import repeated
     from ponder.games.players.styles import style_player
 
     spec.check_options(set())
+    if spec.argument in repeated.STYLES:
+        if game.get_type().short_name != "repeated_game" or game.num_players() != 2:
+            raise PlayerError(f"{spec.text}: {', '.join(repeated.STYLES)} play two-player repeated games, "
+                              "e.g. 'repeated_game(stage_game=matrix_pd(),num_repetitions=10)'")
+        return repeated.RepeatedStyle(spec.argument, spec.name)
     return style_player(game_name, spec.argument, spec.name)
 
 

@@ -89,7 +89,8 @@ def style_policy(game_name: str, style: str) -> tuple[GameTree, np.ndarray]:
     if game_name not in GAMES:
         raise PlayerError(f"style players play {' and '.join(GAMES)}; not {game_name}")
     if style not in STYLES:
-        raise PlayerError(f"unknown style {style!r}; styles: {', '.join(STYLES)}")
+        raise PlayerError(f"unknown style {style!r}; poker styles: {', '.join(STYLES)} (repeated games: always_cooperate, "
+                          "always_defect, tit_for_tat, grim)")
     tree, base = equilibrium(game_name)
     policy = base.copy()
     for i, key in enumerate(tree.infoset_keys):
