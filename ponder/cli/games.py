@@ -48,6 +48,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     positions.add_argument("--json", action="store_true", help="one JSON line per position on stdout, as each is played; the summary goes to stderr")
     positions.set_defaults(run=run_games_positions, loads_models=True)
 
+    selfplay = game_commands.add_parser(
+        "selfplay", help="regret-matching self-play in a general-sum matrix game: which conventions it settles on, and cross-play")
+    selfplay.add_argument("game", help="a one-shot two-player matrix game: matrix_sh (stag hunt), matrix_coordination, matrix_bos, matrix_pd")
+    selfplay.add_argument("--seeds", type=int, default=20, help="independent self-play runs (default %(default)s)")
+    selfplay.add_argument("--iterations", type=int, default=2000)
+    selfplay.add_argument("--json", action="store_true")
+    selfplay.set_defaults(run=run_games_selfplay)
+
     arena = add_command(
         commands, "arena",
         description=f"Play every pair of players (seats swapped), rate them, write a report. Player specs: {PLAYER_HELP}. "
@@ -134,6 +142,38 @@ def run_games_exploit(args: argparse.Namespace) -> int:
         print(f"{args.game}, {result.player}: exploitability {result.exploitability:.6g} (a best responder's mean win per game over both seats)")
         print(f"value in seat 0 against itself {result.value:+.6f}; {result.infosets} information sets queried once each, "
               f"{result.fallbacks} decided by its invalid-move fallback")
+    return 0
+
+
+def run_games_selfplay(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    import numpy as np
+
+    from ponder.games.solvers.selfplay import cross_play, payoff_tables, regret_matching
+
+    if args.seeds < 2 or args.iterations < 1:
+        raise CliError("--seeds must be at least 2 and --iterations at least 1")
+    a, b, names = payoff_tables(args.game)
+    runs = [regret_matching(a, b, args.iterations, seed) for seed in range(args.seeds)]
+    settled = Counter(names[int(r.policies[0].argmax())] + " / " + names[int(r.policies[1].argmax())] for r in runs)
+    table = cross_play(a, b, runs)
+    k = len(runs)
+    report = {
+        "game": args.game, "seeds": k, "iterations": args.iterations,
+        "settled": dict(settled), "runs": [{"seed": r.seed, "policies": [p.round(4).tolist() for p in r.policies],
+                                             "returns": list(r.returns)} for r in runs],
+        "self_play_total": float(np.trace(table) / k), "cross_play_total": float((table.sum() - np.trace(table)) / (k * k - k)),
+    }
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"{args.game}: {k} regret-matching self-play runs of {args.iterations} iterations, each from its own random start")
+    for joint, count in settled.most_common():
+        returns = next(r.returns for r in runs if names[int(r.policies[0].argmax())] + " / " + names[int(r.policies[1].argmax())] == joint)
+        print(f"  {count:>3} settle on {joint} (returns {returns[0]:g}, {returns[1]:g})")
+    print(f"sum of both players' returns: {report['self_play_total']:.2f} in self-play, {report['cross_play_total']:.2f} when a run's "
+          "row player meets another run's column player")
     return 0
 
 
