@@ -204,13 +204,21 @@ async def run_its_hub(ctx: Context, arm: Arm, task, problems, tags) -> list[Outc
              "answer_pattern": FINAL_ANSWER if task.name == "word-problems" else None}
             for i, (p, tag) in enumerate(zip(problems, tags))]
     started = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(str(python), str(HERE / "its_hub_runner.py"), stdin=subprocess.PIPE,
+    # Problems in flight: as many as keep the backend's slots busy (its_hub's aiohttp client gives up on a request
+    # after 300 s, so a longer queue at the backend would count as its failures, not its accuracy).
+    in_flight = str(max(1, ctx.in_flight // arm.budget))
+    process = await asyncio.create_subprocess_exec(str(python), str(HERE / "its_hub_runner.py"), in_flight, stdin=subprocess.PIPE,
                                                    stdout=subprocess.PIPE, stderr=open(PEERS / "its_hub.log", "ab"))
     process.stdin.write("".join(json.dumps(j) + "\n" for j in jobs).encode())
     process.stdin.close()
     outcomes = [Outcome(error="no answer from its_hub_runner") for _ in jobs]
     async for line in process.stdout:
-        answer = json.loads(line)
+        try:
+            answer = json.loads(line)
+        except ValueError:  # something else the library printed; kept in its log
+            with open(PEERS / "its_hub.log", "ab") as log:
+                log.write(b"stdout: " + line)
+            continue
         outcomes[answer["key"]] = Outcome(answer.get("text", ""), answer.get("error"), time.perf_counter() - started)
     await process.wait()
     return outcomes

@@ -21,7 +21,6 @@ from its_hub.core.algorithms.self_consistency import SelfConsistency, create_reg
 from its_hub.core.lms.openai_lm import OpenAICompatibleLanguageModel
 from its_hub.core.reward_models.llm_judge import LLMJudge
 
-IN_FLIGHT = 8
 
 
 async def one(job: dict) -> dict:
@@ -45,7 +44,7 @@ async def one(job: dict) -> dict:
 
 async def main() -> None:
     jobs = [json.loads(line) for line in sys.stdin if line.strip()]
-    slots = asyncio.Semaphore(IN_FLIGHT)
+    slots = asyncio.Semaphore(int(sys.argv[1]) if len(sys.argv) > 1 else 2)  # problems in flight
 
     async def limited(job: dict) -> None:
         async with slots:

@@ -95,10 +95,11 @@ def _normal(text: str) -> str:
 
 def parse_move(text: str, names: dict[str, int]) -> str | None:
     """The move a reply commits to: the text after its last `MOVE:`, else its last line, matched to a
-    move name (case, spaces and quotes ignored; a bare action id also counts).
+    move name (case, spaces and quotes ignored; a bare action id also counts, and so does a move written without
+    the mover's mark, like (1,1) for x(1,1), when only one move reads so).
 
-    >>> parse_move("I think... MOVE: x(1, 1)", {"x(1,1)": 4, "x(0,0)": 0})
-    'x(1,1)'
+    >>> parse_move("I think... MOVE: x(1, 1)", {"x(1,1)": 4, "x(0,0)": 0}), parse_move("MOVE: (0, 0)", {"x(1,1)": 4, "x(0,0)": 0})
+    ('x(1,1)', 'x(0,0)')
     """
     committed = re.findall(r"MOVE:\s*([^\n]*)", text, flags=re.IGNORECASE)
     lines = [line for line in text.strip().splitlines() if line.strip()]
@@ -106,6 +107,11 @@ def parse_move(text: str, names: dict[str, int]) -> str | None:
     lookup = {_normal(name): name for name in names}
     if _normal(guess) in lookup:
         return lookup[_normal(guess)]
+    unmarked: dict[str, list[str]] = {}
+    for name in names:
+        unmarked.setdefault(re.sub(r"^[a-z]+(?=\()", "", _normal(name)), []).append(name)
+    if len(unmarked.get(_normal(guess), ())) == 1:
+        return unmarked[_normal(guess)][0]
     if guess.strip().isdecimal() and len(guess.strip()) <= 9:  # an action id (never a 4,300-digit one int() refuses)
         by_id = {action: name for name, action in names.items()}
         return by_id.get(int(guess.strip()))
@@ -128,7 +134,7 @@ def render_state(state: pyspiel.State, player: int) -> str:
 
 
 THINK = ("Think step by step before you commit: what threatens to win or lose next, which moves make two threats at "
-         "once, what the opponent can answer. Then end your reply with MOVE: <move>")
+         "once, what the opponent can answer. Then end your reply with a last line: MOVE: and your move, written as above.")
 
 
 def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: list[str], think: bool = False) -> str:
