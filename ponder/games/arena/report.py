@@ -42,6 +42,7 @@ class ArenaAnalysis:
     budgets: list[float] | None  # x values when the arena is a --scale run
     failures: int
     cooperation: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)  # (i, j) -> i's cooperation rate, payoff per round (iterated games)
+    agreement: dict[tuple[int, int], tuple[float, float]] = field(default_factory=dict)  # (i, j) -> agreement rate, i's mean value (negotiations)
     payoffs: list[PairPayoff] = field(default_factory=list)  # matches of many hands (--hands) only
     gains: list[PairedGain] = field(default_factory=list)
     exploitability: dict[str, dict[int, float]] = field(default_factory=dict)
@@ -103,7 +104,23 @@ def analyse(config: ArenaConfig, games: list[tuple[int, int, int, GameRecord]], 
     budgets = scale_players(config.scale)[1] if config.scale else None
     ratings = rate(count, results, resamples=resamples, seed=config.seed) if results else []
     return ArenaAnalysis(names, len(games) + len(matches), dict(tally), ratings, stats, budgets, failures, cooperation,
-                         pair_payoffs(matches), paired_gains(matches), exploitability_by_hands(matches))
+                         _agreement(games), pair_payoffs(matches), paired_gains(matches), exploitability_by_hands(matches))
+
+
+def _agreement(games: list[tuple[int, int, int, GameRecord]]) -> dict[tuple[int, int], tuple[float, float]]:
+    """In negotiations (games with an Agree move): how often each pair reached a deal, and each player's mean value."""
+    if not any(m.get("move") == "Agree" for *_, record in games for m in record.moves):
+        return {}
+    tally: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # deals, games, value
+    for first, second, round_, record in games:
+        seats = (first, second) if round_ % 2 == 0 else (second, first)
+        deal = any(m.get("move") == "Agree" for m in record.moves)
+        for seat, player in enumerate(seats):
+            row = tally[(player, seats[1 - seat])]
+            row[0] += deal
+            row[1] += 1
+            row[2] += record.returns[seat]
+    return {pair: (deals / count, value / count) for pair, (deals, count, value) in tally.items()}
 
 
 def _cooperation(games: list[tuple[int, int, int, GameRecord]]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -146,6 +163,9 @@ def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     if analysis.cooperation:
         ratings["cooperation"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "cooperation_rate": rate,
                                    "payoff_per_round": per_round} for (i, j), (rate, per_round) in sorted(analysis.cooperation.items())]
+    if analysis.agreement:
+        ratings["agreement"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "agreement_rate": rate, "value": value}
+                                for (i, j), (rate, value) in sorted(analysis.agreement.items())]
     if config.hands is not None:
         ratings["pairs"] = [
             {"player": analysis.names[p.player], "opponent": analysis.names[p.opponent], "hands": p.hands,
@@ -256,6 +276,10 @@ def table_lines(analysis: ArenaAnalysis) -> list[str]:
         lines += ["", f"{'player vs opponent':<60} {'cooperates':>10} {'payoff/round':>13}"]
         for (i, j), (rate, per_round) in sorted(analysis.cooperation.items()):
             lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {rate:>10.1%} {per_round:>13.2f}")
+    if analysis.agreement:
+        lines += ["", f"{'player vs opponent':<60} {'deals':>7} {'its value':>10}"]
+        for (i, j), (rate, value) in sorted(analysis.agreement.items()):
+            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {rate:>7.1%} {value:>10.2f}")
     if analysis.payoffs:
         lines += match_lines(analysis)
     return lines
@@ -310,6 +334,12 @@ then chosen at random by the stated policy; forfeits: games given up. Legal-move
 
 
 def cooperation_html(analysis: ArenaAnalysis) -> str:
+    if analysis.agreement:
+        rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{rate:.1%}</td>"
+                       f"<td>{value:.2f}</td></tr>" for (i, j), (rate, value) in sorted(analysis.agreement.items()))
+        return f"""<h2>Agreements</h2>
+<p>How often each pair reached a deal, and each player's mean value (what its share was worth to it; no deal is worth 0).</p>
+<table><tr><th>player</th><th>opponent</th><th>deals</th><th>its value</th></tr>{rows}</table>"""
     if not analysis.cooperation:
         return ""
     rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{rate:.1%}</td>"

@@ -114,10 +114,14 @@ def _pikl(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
 
 
 def _style(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
-    from ponder.games.players import repeated
+    from ponder.games.players import bargaining, repeated
     from ponder.games.players.styles import style_player
 
     spec.check_options(set())
+    if spec.argument in bargaining.STYLES:
+        if game.get_type().short_name != "bargaining":
+            raise PlayerError(f"{spec.text}: {', '.join(bargaining.STYLES)} negotiate in OpenSpiel's bargaining game")
+        return bargaining.Negotiator(spec.argument, spec.name)
     if spec.argument in repeated.STYLES:
         if game.get_type().short_name != "repeated_game" or game.num_players() != 2:
             raise PlayerError(f"{spec.text}: {', '.join(repeated.STYLES)} play two-player repeated games, "
@@ -142,6 +146,16 @@ def _exploit(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     return exploit_player(game_name, config, spec.name)
 
 
+def _ismcts(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
+    from ponder.games.players.ismcts import ISMCTSPlayer
+
+    spec.check_options({"c"})
+    steps = _search_limits(spec, 256).steps
+    if steps is None:
+        raise PlayerError(f"{spec.text}: ismcts takes a number of simulations, e.g. ismcts:256")
+    return ISMCTSPlayer(game, steps, spec.name, spec.number("c", math.sqrt(2), minimum=-1e-12))
+
+
 KINDS: dict[str, Callable[[PlayerSpec, str, pyspiel.Game], Player]] = {
     "random": _random,
     "mcts": _mcts,
@@ -151,6 +165,7 @@ KINDS: dict[str, Callable[[PlayerSpec, str, pyspiel.Game], Player]] = {
     "pikl": _pikl,
     "style": _style,
     "exploit": _exploit,
+    "ismcts": _ismcts,
 }
 
 
