@@ -161,11 +161,11 @@ def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
         ],
     }
     if analysis.cooperation:
-        ratings["cooperation"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "cooperation_rate": rate,
-                                   "payoff_per_round": per_round} for (i, j), (rate, per_round) in sorted(analysis.cooperation.items())]
+        ratings["cooperation"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "cooperation_rate": share,
+                                   "payoff_per_round": per_round} for (i, j), (share, per_round) in sorted(analysis.cooperation.items())]
     if analysis.agreement:
-        ratings["agreement"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "agreement_rate": rate, "value": value}
-                                for (i, j), (rate, value) in sorted(analysis.agreement.items())]
+        ratings["agreement"] = [{"player": analysis.names[i], "opponent": analysis.names[j], "agreement_rate": share, "value": value}
+                                for (i, j), (share, value) in sorted(analysis.agreement.items())]
     if config.hands is not None:
         ratings["pairs"] = [
             {"player": analysis.names[p.player], "opponent": analysis.names[p.opponent], "hands": p.hands,
@@ -274,12 +274,12 @@ def table_lines(analysis: ArenaAnalysis) -> list[str]:
             lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {w:>5.0f} {d:>5.0f} {l:>5.0f} {mean:>+12.3f}")
     if analysis.cooperation:
         lines += ["", f"{'player vs opponent':<60} {'cooperates':>10} {'payoff/round':>13}"]
-        for (i, j), (rate, per_round) in sorted(analysis.cooperation.items()):
-            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {rate:>10.1%} {per_round:>13.2f}")
+        for (i, j), (share, per_round) in sorted(analysis.cooperation.items()):
+            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {share:>10.1%} {per_round:>13.2f}")
     if analysis.agreement:
         lines += ["", f"{'player vs opponent':<60} {'deals':>7} {'its value':>10}"]
-        for (i, j), (rate, value) in sorted(analysis.agreement.items()):
-            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {rate:>7.1%} {value:>10.2f}")
+        for (i, j), (share, value) in sorted(analysis.agreement.items()):
+            lines.append(f"{analysis.names[i] + ' vs ' + analysis.names[j]:<60} {share:>7.1%} {value:>10.2f}")
     if analysis.payoffs:
         lines += match_lines(analysis)
     return lines
@@ -335,15 +335,15 @@ then chosen at random by the stated policy; forfeits: games given up. Legal-move
 
 def cooperation_html(analysis: ArenaAnalysis) -> str:
     if analysis.agreement:
-        rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{rate:.1%}</td>"
-                       f"<td>{value:.2f}</td></tr>" for (i, j), (rate, value) in sorted(analysis.agreement.items()))
+        rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{share:.1%}</td>"
+                       f"<td>{value:.2f}</td></tr>" for (i, j), (share, value) in sorted(analysis.agreement.items()))
         return f"""<h2>Agreements</h2>
 <p>How often each pair reached a deal, and each player's mean value (what its share was worth to it; no deal is worth 0).</p>
 <table><tr><th>player</th><th>opponent</th><th>deals</th><th>its value</th></tr>{rows}</table>"""
     if not analysis.cooperation:
         return ""
-    rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{rate:.1%}</td>"
-                   f"<td>{per_round:.2f}</td></tr>" for (i, j), (rate, per_round) in sorted(analysis.cooperation.items()))
+    rows = "".join(f"<tr><td>{html.escape(analysis.names[i])}</td><td>{html.escape(analysis.names[j])}</td><td>{share:.1%}</td>"
+                   f"<td>{per_round:.2f}</td></tr>" for (i, j), (share, per_round) in sorted(analysis.cooperation.items()))
     return f"""<h2>Cooperation</h2>
 <p>In the iterated game: each player's share of Cooperate moves against each opponent, and its payoff per round.</p>
 <table><tr><th>player</th><th>opponent</th><th>cooperates</th><th>payoff / round</th></tr>{rows}</table>"""
