@@ -20,6 +20,7 @@ import orjson
 import uvicorn
 
 from ponder.generators.usage_count import UsageCounter
+from ponder.testing_backend import read_body
 from ponder.types import Completion, SamplingParams
 
 COUNTED = ("/v1/chat/completions", "/v1/completions")
@@ -56,12 +57,7 @@ class CountingProxy:
     async def __call__(self, scope, receive, send) -> None:
         if self.client is None:
             self.client = httpx.AsyncClient(timeout=httpx.Timeout(3600.0), limits=httpx.Limits(max_connections=256))
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await read_body(receive)
         path = scope["path"]
         request = orjson.loads(body) if path in COUNTED and scope["method"] == "POST" else None
         if request is not None:
