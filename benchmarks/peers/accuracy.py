@@ -327,12 +327,38 @@ def report(out: Path, problems: int | None) -> None:
                          f"{np.mean([r['prompt'] for r in rows]):>10.0f} {np.mean([r['requests'] for r in rows]):>8.1f} "
                          f"{np.mean([r['seconds'] for r in rows]):>9.1f}  {note}"
                          + (f" [{sum(1 for r in rows if r['error'])} errors]" if any(r["error"] for r in rows) else ""))
-            points.setdefault(task_name, []).append((arm, tokens, 100 * float(np.mean(correct)), system))
+            points.setdefault(task_name, []).append((arm, tokens, 100 * float(np.mean(correct)), system, 100 * low, 100 * high))
+        lines += head_to_head([(arm, system, note, [done[(task_name, arm, p)] for p in common]) for arm, system, note in arms], rng)
     text = "\n".join(lines)
     print(text)
     (out / "table.txt").write_text(text + "\n")
     if points:
         figure(points, out / "accuracy_per_token.png")
+
+
+def head_to_head(arms: list[tuple[str, str, str, list[dict]]], rng: np.random.Generator) -> list[str]:
+    """The goal, arm by arm: against each peer arm, ponder's most accurate arm (no test shown) among those that spend
+    no more tokens per problem than the peer, on the same problems: the accuracy difference with a paired bootstrap
+    95% CI."""
+    def tokens(rows: list[dict]) -> float:
+        return float(np.mean([r["generated"] for r in rows]))
+
+    ours = [(a, rows) for a, system, note, rows in arms if system == "ponder" and "visible tests" not in note and rows]
+    lines = ["ponder (no test shown) against each peer arm at equal or fewer tokens, same problems (paired bootstrap):"]
+    for arm, system, _, rows in arms:
+        if system == "ponder" or not rows:
+            continue
+        cheaper = [(a, r) for a, r in ours if tokens(r) <= tokens(rows)]
+        if not cheaper:
+            lines.append(f"  vs {arm:<32} no ponder arm spends as few tokens ({tokens(rows):.0f}/problem)")
+            continue
+        best, best_rows = max(cheaper, key=lambda item: (np.mean([r["correct"] for r in item[1]]), -tokens(item[1])))
+        difference = np.array([float(a["correct"]) - float(b["correct"]) for a, b in zip(best_rows, rows)])
+        low, high = bootstrap_ci(list(difference), rng)
+        verdict = "at or above" if difference.mean() >= 0 else "below"
+        lines.append(f"  vs {arm:<32} {best:<24} {100 * difference.mean():+6.1f} points ({100 * low:+.1f} to {100 * high:+.1f}) "
+                     f"at {tokens(best_rows):.0f} vs {tokens(rows):.0f} tokens: {verdict}")
+    return lines
 
 
 def figure(points, path: Path) -> None:
@@ -342,18 +368,22 @@ def figure(points, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     colours = {"ponder": "tab:blue", "optillm": "tab:orange", "its_hub": "tab:green"}
-    fig, axes = plt.subplots(1, len(points), figsize=(6.5 * len(points), 4.8), squeeze=False)
+    fig, axes = plt.subplots(1, len(points), figsize=(7 * len(points), 5.2), squeeze=False)
     for ax, (task_name, rows) in zip(axes[0], points.items()):
-        for arm, tokens, accuracy, system in rows:
-            ax.scatter(tokens, accuracy, color=colours.get(system, "gray"), s=30)
-            ax.annotate(arm.split(":", 1)[1], (tokens, accuracy), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        for number, (arm, tokens, accuracy, system, low, high) in enumerate(rows):
+            ax.errorbar(tokens, accuracy, yerr=[[accuracy - low], [high - accuracy]], color=colours.get(system, "gray"),
+                        fmt="o", ms=5, capsize=2, alpha=0.8, lw=0.8)
+            ax.annotate(arm.split(":", 1)[1], (tokens, accuracy), fontsize=7, xytext=(4, -3 + 7 * (number % 3 - 1)),
+                        textcoords="offset points", color=colours.get(system, "gray"))
         ax.set_xscale("log")
+        ax.set_ylim(-2, 102)
         ax.set_xlabel("generated tokens per problem (counted by ponder at the backend)")
-        ax.set_ylabel("accuracy (%)")
-        ax.set_title(task_name)
+        ax.set_ylabel("accuracy (%), 95% CI")
+        ax.set_title(f"{task_name} (Qwen2.5-Coder-1.5B, llama.cpp)")
         for system, colour in colours.items():
             ax.scatter([], [], color=colour, label=system)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, fontsize=8, frameon=False)
+        ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     print(f"figure: {path}")
