@@ -60,13 +60,14 @@ class CountingProxy:
         body = await read_body(receive)
         path = scope["path"]
         request = orjson.loads(body) if path in COUNTED and scope["method"] == "POST" else None
+        tag = ""
         if request is not None:
             _, tag = split_model(str(request.get("model", "")))
             request["model"] = self.model
             body = orjson.dumps(request)
             self.pending[tag] += 1
         try:
-            await self._forward(scope, send, body, path, request, tag if request is not None else "")
+            await self._forward(scope, send, body, path, request, tag)
         finally:
             if request is not None:
                 self.pending[tag] -= 1

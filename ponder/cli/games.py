@@ -220,7 +220,8 @@ def run_games_positions(args: argparse.Namespace) -> int:
                 bar.update(len(rows))
 
             await asyncio.gather(*(one(i, p) for i, p in enumerate(positions)))
-        rows.sort(key=lambda row: [p.id for p in positions].index(row["id"]))
+        order = {p.id: i for i, p in enumerate(positions)}
+        rows.sort(key=lambda row: order[row["id"]])
 
     asyncio.run(run())
     summary = positions_summary(rows)
