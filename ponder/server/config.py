@@ -14,11 +14,12 @@ from ponder.budget import DEFAULT_EFFORTS, DEFAULT_THINKING_EFFORTS, EFFORT_LEVE
 from ponder.errors import PonderError
 from ponder.generators.base import GeneratorError
 from ponder.generators.spec import EMBEDDED_NAMES, parse_model_spec
+from ponder.strategies.registry import SPECS
 
 CONFIG_ENV = "PONDER_CONFIG"  # path of a config file, when none is given
 KEYS_ENV = "PONDER_API_KEYS"  # comma-separated bearer keys, added to the configured ones
 
-JUDGE_STRATEGIES = ("judge", "pairwise", "knockout", "round_robin", "usc", "self_verify")  # the strategies that take a judge
+JUDGE_STRATEGIES = tuple(name for name, spec in SPECS.items() if "judge" in spec.options)  # the strategies that take a judge
 DEFAULT_CAP = Limits(max_candidates=256, max_tokens=256 * TOKENS_PER_CANDIDATE, max_seconds=300)
 
 
@@ -50,7 +51,7 @@ class ServerConfig:
     header_timeout: float = 10.0  # seconds a client has to send a request's line and headers before its connection is closed
     docs: bool | None = None  # publish /docs, /redoc and /openapi.json; None: only when no api_keys are set (with keys, they need one)
     judge: str | None = None  # requests without a checker are decided by a judge: 'self' (the request's own model) or a served model's name
-    judge_strategy: str = "usc"  # how the judge decides (judge, pairwise, knockout, round_robin, usc, self_verify)
+    judge_strategy: str = "usc"  # how the judge decides: one of JUDGE_STRATEGIES
 
     def __reduce__(self) -> tuple:
         """Pickle (for `serve --workers`' spawned processes): read-only mappings travel as dicts."""

@@ -8,27 +8,28 @@ budget, not a candidate; `options["propose_inputs"] = False` skips it). Each run
 from __future__ import annotations
 
 from collections import Counter
+from typing import Sequence
 
 from ponder.strategies.base import Run, StrategyError
-from ponder.types import Result, Verdict
+from ponder.types import Candidate, Result, Verdict
 from ponder.verifiers.base import Behaviour
 
 
 PROPOSAL_TOKENS = 256  # the most the model may write proposing inputs
 
 
-async def cluster(run: Run, propose_inputs: bool = True) -> Result:
+def behaviour_verifier(run: Run) -> Behaviour:
     verifier = run.require_verifier()
     if not isinstance(verifier, Behaviour):
-        raise StrategyError(f"strategy 'cluster' runs candidates, which the {verifier.name!r} verifier cannot (use a code task)")
-    request = verifier.probe_request(run.problem) if propose_inputs else None
-    proposal = await run.ask(request, PROPOSAL_TOKENS) if request else None
-    inputs = verifier.probe_inputs(run.problem, proposal)
-    run.emit("decision", f"probing with {len(inputs)} inputs" + (" (some proposed by the model)" if proposal else ""))
-    async for _ in run.batches():
-        pass
+        raise StrategyError(f"strategy {run.strategy!r} runs candidates, which the {verifier.name!r} verifier cannot (use a code task)")
+    return verifier
+
+
+async def largest_group(run: Run, verifier: Behaviour, candidates: Sequence[Candidate], inputs: Sequence[str]) -> list[Candidate]:
+    """The members of the largest group of `candidates` that behave alike on `inputs`, in their order (programs
+    that fail do not vote); empty when none ran. Each run is a verifier call, made while the budget has room."""
     signatures: dict[int, str] = {}
-    for candidate in run.candidates:
+    for candidate in candidates:
         grant = run.budget.request_verification(0)
         if grant is None:
             break
@@ -37,10 +38,21 @@ async def cluster(run: Run, propose_inputs: bool = True) -> Result:
         if signature is not None and not signature.startswith("failed"):
             signatures[candidate.index] = signature
     if not signatures:
-        chosen = 0 if run.candidates else None
-        return run.result(chosen, run.stop_reason(False))
+        return []
     sizes = Counter(signatures.values())
-    largest = max(sizes.values())
-    chosen = next(index for index, signature in signatures.items() if sizes[signature] == largest)
-    run.emit("decision", f"candidate {chosen} behaves like {largest} of {len(signatures)} that ran ({len(sizes)} behaviours)")
+    largest = next(signature for signature in signatures.values() if sizes[signature] == max(sizes.values()))
+    run.emit("decision", f"{sizes[largest]} of {len(signatures)} that ran behave alike ({len(sizes)} behaviours)")
+    return [candidate for candidate in candidates if signatures.get(candidate.index) == largest]
+
+
+async def cluster(run: Run, propose_inputs: bool = True) -> Result:
+    verifier = behaviour_verifier(run)
+    request = verifier.probe_request(run.problem) if propose_inputs else None
+    proposal = await run.ask(request, PROPOSAL_TOKENS) if request else None
+    inputs = verifier.probe_inputs(run.problem, proposal)
+    run.emit("decision", f"probing with {len(inputs)} inputs" + (" (some proposed by the model)" if proposal else ""))
+    async for _ in run.batches():
+        pass
+    group = await largest_group(run, verifier, run.candidates, inputs)
+    chosen = group[0].index if group else (0 if run.candidates else None)
     return run.result(chosen, run.stop_reason(False))

@@ -104,6 +104,8 @@ SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
                  options=_JUDGE),
     StrategySpec("usc", "ponder.strategies.usc:usc", "universal self-consistency (run per budget)", options=_JUDGE),
     StrategySpec("self_verify", "ponder.strategies.self_verify:self_verify", "self-verification (run per budget)", options=_JUDGE),
+    StrategySpec("self_test", "ponder.strategies.self_test:self_test", "self-test: the model's own tests or program (run per budget)",
+                 "uses", options=_JUDGE),
     StrategySpec("adaptive", "ponder.strategies.adaptive:adaptive", "adaptive (run per budget)", "uses",
                  options=frozenset({"allocation"})),
     StrategySpec("beam", "ponder.strategies.beam:beam", "beam search over steps (PRM)", "process",

@@ -28,6 +28,19 @@ def test_usc_picks_the_response_the_judge_names_over_the_majority(scripted_backe
     assert record["usage"]["verifier_calls"] == 1 and record["usage"]["verifier_tokens"] > 0
 
 
+def test_self_test_accepts_the_candidate_the_judges_own_program_agrees_with(scripted_backend, tmp_path):
+    problems = tmp_path / "words.jsonl"
+    problems.write_text(json.dumps(PROBLEM) + "\n")
+    generator = model(scripted_backend, r"cycle-st\nFinal answer: 7|||st\nFinal answer: 7|||st\nFinal answer: 8|||st\nFinal answer: 7")
+    run = run_cli("solve", "--task", "word-problems", "--input", str(problems), "--model", generator,
+                  "--judge", model(scripted_backend, "say-```python\nrows, eggs = 2, 4\nprint(rows * eggs)\n```"),
+                  "--strategy", "self_test", "--max-candidates", "4", "--temperature", "0.8", "--json", timeout=120)
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout.splitlines()[0])
+    assert record["answer"] == "8" and record["correct"] is True  # the vote would have said 7
+    assert record["usage"]["candidates"] == 3 and record["usage"]["verifier_calls"] == 1  # drawn until one agreed
+
+
 def test_a_judge_that_always_says_b_splits_every_match_so_knockout_keeps_the_vote(scripted_backend, tmp_path):
     problems = tmp_path / "words.jsonl"
     problems.write_text(json.dumps(PROBLEM) + "\n")

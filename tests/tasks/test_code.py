@@ -88,6 +88,21 @@ def test_malformed_code_records_are_refused_with_the_reason():
     assert json.loads(json.dumps(CODE.from_record(RECORD).data))["entry_point"] == "add"
 
 
+def test_self_test_reads_no_given_test_and_chooses_by_the_models_own_tests_then_the_largest_behaviour_group():
+    problem = CODE.from_record({**RECORD, "visible_tests": ["assert add(2, 3) == 6"]})  # a wrong visible test
+    minus = "```python\ndef add(a, b):\n    return a - b\n```"
+    flipped = "```python\ndef add(x, y):\n    return y + x\n```"
+    proposal = "```python\nassert add(1, 0) == 1\nadd(7, 1)\n```"  # one test of its own, which a+b, a-b and y+x pass
+    generator = ScriptedGenerator([proposal, WRONG, minus, RIGHT, flipped], tokens=20)
+    events = []
+    result = asyncio.run(solve(problem, CODE, generator, make_plan(strategy="self_test", overrides=Limits(max_candidates=4), seed=0),
+                               on_event=events.append))
+    assert CODE.grade(problem, result.answer) is True  # a-b ties a+b on the test; on (2, 3) and (7, 1) two of three add
+    assert (result.usage.candidates, result.usage.calls) == (4, 1)
+    assert result.usage.verifier_calls == 1 + 4 + 3  # the model writing its test, the test on all four, behaviour on the three tied
+    assert events and all(event.kind != "scored" for event in events)  # no candidate was scored by the given tests
+
+
 def test_behaviour_clustering_answers_with_the_largest_group_that_behaves_alike_without_the_expected_outputs():
     problem = CODE.from_record({**RECORD, "visible_tests": ["assert add(2, 3) == 0", "assert add(10, -3) == 0"]})  # wrong expectations
     same_right = ["```python\ndef add(a, b):\n    return a + b\n```", "```python\ndef add(x, y):\n    return y + x\n```",
