@@ -113,6 +113,23 @@ def test_thinking_asks_for_reasoning_first_and_gives_the_reply_its_thinking_budg
         load_player("llm:embedded?check=solver", "kuhn_poker", load("kuhn_poker"))
 
 
+def test_program_mode_plays_the_move_the_models_program_prints_in_the_sandbox_and_retries_a_bad_one():
+    state = TTT.new_initial_state()
+    for action in (4, 0, 8):  # x centre, o corner, x opposite corner: o to move
+        state.apply_action(action)
+    player = load_player("llm:embedded?program=300&mode=listed", "tic_tac_toe", TTT)
+    assert player.config.program and player.config.params.max_tokens == 300
+    generator = ScriptedGenerator(["```python\nprint('o(1,1)')\n```",  # taken: not legal
+                                   "```python\nboard = [[1, 0, 0], [0, 1, 0], [0, 0, 1]]\nprint('o(0,' + str(sum(board[0])+1) + ')')\n```"])
+    move = act(LLMPlayer(generator, player.config, "llm"), state)
+    assert move.action == 2 and state.action_to_string(1, 2) == "o(0,2)"
+    assert (move.info["attempts"], move.info["invalid"], move.info["illegal_candidates"], move.info["program"]) == (2, 1, 1, True)
+    assert "Write a Python program" in generator.conversations[0][-1].content
+    assert "Your program printed 'o(1,1)', which is not a legal move" in generator.conversations[1][-1].content
+    with pytest.raises(Exception, match="program mode"):
+        load_player("llm:embedded?program=300&think=100", "tic_tac_toe", TTT)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     tokens=st.integers(1, 200), candidates=st.integers(1, 4), retries=st.integers(0, 4),

@@ -10,7 +10,9 @@ Legal-move modes (chosen per player, recorded with every move):
 Thinking: with `think=TOKENS` the model is asked to reason step by step before committing, within that many
 tokens per reply (a chain of thought with a thinking budget); without it, to reply with the move alone.
 Each attempt at a move runs a ponder strategy (single, best_of_n with a legality verifier, majority,
-revise, ...) on the rendered prompt. Search-assisted (`check=solver` or `check=mcts:N`, perfect-information games):
+revise, ...) on the rendered prompt. With `program=TOKENS` the model thinks in code instead: it writes a program that
+chooses the move (it may search the game tree itself), the sandbox runs it, and what it prints is the move — the
+model alone decides; ponder's solver is not consulted (model-written code runs only in the sandbox). Search-assisted (`check=solver` or `check=mcts:N`, perfect-information games):
 the verifier that best_of_n consults also scores each legal proposal by its value under exact search or MCTS, so
 the model proposes and the search picks among its proposals (the search never proposes a move of its own). Invalid-move policy: an attempt whose answer is missing or illegal
 counts as one invalid move; the player retries (told its move was not legal) up to `retries` times
@@ -69,6 +71,7 @@ class LLMPlayerConfig:
     params: SamplingParams = SamplingParams(temperature=1.0, max_tokens=32)
     think: bool = False  # ask for reasoning before the move (params.max_tokens is then the thinking budget)
     check: str | None = None  # search-assisted: "solver" or "mcts:N" scores each legal proposal
+    program: bool = False  # think in code: the model writes a program that prints its move (run in the sandbox)
 
     def limits(self) -> Limits:
         per_attempt = self.candidates * (self.checks + 1 if self.mode == "tool" else 1)
@@ -133,11 +136,14 @@ def render_state(state: pyspiel.State, player: int) -> str:
     return state.information_state_string(player)
 
 
+PROGRAM = ("Write a Python program that finds the best move in this position (search the game tree if you can) and "
+           "prints only that move, written exactly as in the list of legal moves. Reply with the program in one ```python block.")
 THINK = ("Think step by step before you commit: what threatens to win or lose next, which moves make two threats at "
          "once, what the opponent can answer. Then end your reply with a last line: MOVE: and your move, written as above.")
 
 
-def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: list[str], think: bool = False) -> str:
+def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: list[str], think: bool = False,
+                  program: bool = False) -> str:
     game = state.get_game()
     kind = game.get_type()
     rules = RULES.get(kind.short_name, f"The game is {kind.long_name}.")
@@ -146,7 +152,7 @@ def render_prompt(state: pyspiel.State, player: int, mode: Mode, legal_names: li
         parts.append("Legal moves: " + ", ".join(legal_names))
     if mode == "tool":
         parts.append("Before committing you may check a move by replying CHECK: <move>; you will be told whether it is legal.")
-    parts.append(THINK if think else "Commit to your move by replying MOVE: <move>")
+    parts.append(PROGRAM if program else THINK if think else "Commit to your move by replying MOVE: <move>")
     return "\n".join(parts)
 
 
@@ -224,7 +230,7 @@ class LLMPlayer:
             verifier = SearchedMove(frozenset(legal), values=tuple((name, values[a]) for name, a in legal.items()))
         plan = config.plan()
         budget = Budget(plan.limits, parameter_count=self.generator.parameter_count)
-        prompt = render_prompt(state, player, config.mode, list(legal), config.think)
+        prompt = render_prompt(state, player, config.mode, list(legal), config.think, config.program)
         messages = [Message("user", prompt)]
         attempts = invalid = illegal_candidates = checks = 0
         answer = text = None
@@ -239,25 +245,33 @@ class LLMPlayer:
                 on_event=lambda event: errors.append(event.message) if event.kind == "error" else None,
             )
             try:
+                printed = None
                 if config.mode == "tool":
                     answer, text, used = await self._with_checks(run, messages, verifier)
                     checks += used
+                elif config.program:
+                    answer, text, printed = await self._with_program(run, messages, names)
                 else:
                     result = await think(run, plan)
                     answer, text = result.answer, result.text
             except BackendUnavailable as error:  # a game goes on: the move falls back, and the record says why
                 errors.append(str(error))
                 break
-            illegal_candidates += sum(1 for c in run.candidates if c.answer not in verifier.legal)
+            illegal_candidates += (text is not None and answer not in verifier.legal) if config.program else \
+                sum(1 for c in run.candidates if c.answer not in verifier.legal)
             if text is None:  # the budget gave out before a reply: no move was made, none was invalid
                 break
             if answer in verifier.legal:
                 break
             invalid += 1
-            messages = [*messages, Message("assistant", text), Message("user", (await verifier.verify(run.problem, answer, text)).feedback + ". Try again.")]
+            feedback = (await verifier.verify(run.problem, answer, text)).feedback
+            if config.program:
+                feedback = (f"Your program printed {printed[:80]!r}, which is not a legal move" if printed
+                            else "Your program printed nothing (or failed, or ran past 5 seconds)")
+            messages = [*messages, Message("assistant", text), Message("user", feedback + ". Try again.")]
         usage = budget.usage
         info = {
-            "mode": config.mode, "strategy": config.strategy, "think": config.think, "check": config.check,
+            "mode": config.mode, "strategy": config.strategy, "think": config.think, "check": config.check, "program": config.program,
             "attempts": attempts, "invalid": invalid,
             "illegal_candidates": illegal_candidates, "checks": checks, "fallback": None,
             "prompt_tokens": usage.prompt_tokens, "completion_tokens": usage.completion_tokens, "calls": usage.calls,
@@ -271,6 +285,17 @@ class LLMPlayer:
         if config.invalid == "forfeit":
             return Move(None, {**info, "fallback": "forfeit"})
         return Move(rng.choice(legal_actions), {**info, "fallback": "random"})
+
+    async def _with_program(self, run: Run, messages: list[Message], names: dict[str, int]) -> tuple[str | None, str | None, str | None]:
+        """Program mode: one program, run in the sandbox; returns (the move it printed, the reply, what it printed)."""
+        from ponder.verifiers.program_check import program_answer
+
+        new = await run.sample(1, messages)
+        if not new:
+            return None, None, None
+        text = new[0].completion.text
+        printed = await program_answer(text)
+        return (parse_move(f"MOVE: {printed}", names) if printed else None), text, printed
 
     async def _with_checks(self, run: Run, messages: list[Message], verifier: LegalMove) -> tuple[str | None, str | None, int]:
         """Tool mode: let the model check moves before it commits; returns (answer, reply, checks used)."""

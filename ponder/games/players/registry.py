@@ -62,7 +62,7 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     from ponder.types import SamplingParams
 
     spec.check_options({"mode", "strategy", "candidates", "retries", "invalid", "checks", "tokens", "seconds", "max_new", "temperature",
-                        "timeout", "think", "check"})
+                        "timeout", "think", "check", "program"})
     if not spec.argument:
         raise PlayerError(f"{spec.text}: name a model, e.g. llm:embedded or llm:openai:MODEL@http://127.0.0.1:8000/v1")
     mode = spec.options.get("mode", "listed")
@@ -75,6 +75,9 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     if mode == "tool" and strategy != "single":
         raise PlayerError(f"{spec.text}: tool mode is a conversation per attempt; it runs with strategy=single")
     think = spec.number("think", None, integer=True)  # thinking tokens per reply
+    program = spec.number("program", None, integer=True)  # tokens for a program that chooses the move
+    if program is not None and (strategy != "single" or mode == "tool" or think is not None or "check" in spec.options):
+        raise PlayerError(f"{spec.text}: program mode is one program per attempt, run in the sandbox: no strategy, tool, think or check with it")
     check = spec.options.get("check")
     if check is not None:
         if not (check == "solver" or (check.startswith("mcts:") and check[5:].isdigit() and 0 < int(check[5:]) <= 10**7)):
@@ -83,7 +86,7 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
         if strategy == "single":
             strategy = "best_of_n"  # the search picks among the model's proposals
     candidates = int(spec.number("candidates", 1 if strategy == "single" else 4, integer=True))
-    max_new = int(spec.number("max_new", think if think is not None else 32, integer=True))
+    max_new = int(spec.number("max_new", think if think is not None else program if program is not None else 32, integer=True))
     config = LLMPlayerConfig(
         mode=mode,  # type: ignore[arg-type]
         strategy=strategy,
@@ -96,6 +99,7 @@ def _llm(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
         params=SamplingParams(temperature=spec.number("temperature", 1.0, minimum=-1e-12), max_tokens=max_new),
         think=think is not None,
         check=check,
+        program=program is not None,
     )
     generator = load_generator(spec.argument, timeout=spec.number("timeout", 120.0))
     return LLMPlayer(generator, config, spec.name)
