@@ -86,6 +86,7 @@ ARMS = (
     Arm("ponder", "majority", 8),
     Arm("its_hub", "self_consistency", 8),
     Arm("ponder", "codet", 4, ("humaneval",), note="visible tests, then the model's asserts"),
+    Arm("ponder", "self_test", 2, note="no test: the model's own tests (code) or program (words), run in the sandbox"),
     Arm("ponder", "self_test", 4, note="no test: the model's own tests (code) or program (words), run in the sandbox"),
     Arm("ponder", "self_test", 8, note="no test: the model's own tests (code) or program (words), run in the sandbox"),
     Arm("optillm", "plansearch"),
