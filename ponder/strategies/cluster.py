@@ -40,7 +40,8 @@ async def largest_group(run: Run, verifier: Behaviour, candidates: Sequence[Cand
     if not signatures:
         return []
     sizes = Counter(signatures.values())
-    largest = next(signature for signature in signatures.values() if sizes[signature] == max(sizes.values()))
+    most = max(sizes.values())
+    largest = next(signature for signature in signatures.values() if sizes[signature] == most)
     run.emit("decision", f"{sizes[largest]} of {len(signatures)} that ran behave alike ({len(sizes)} behaviours)")
     return [candidate for candidate in candidates if signatures.get(candidate.index) == largest]
 

@@ -19,7 +19,7 @@ from ponder.generators.base import Generator
 from ponder.strategies.base import Run
 from ponder.strategies.cluster import PROPOSAL_TOKENS
 from ponder.strategies.codet import select_by_tests
-from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted
+from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted, sample_all
 from ponder.strategies.voting import vote_key
 from ponder.types import Result
 from ponder.verifiers.base import Behaviour
@@ -44,8 +44,7 @@ async def self_test(run: Run, judge: Generator | None = None) -> Result:
         if new[0].answer is not None and vote_key(new[0].answer) == vote_key(expected):
             return judged_result(run, new[0], "agrees with the model's program", stop="done")
     if expected is None:
-        async for _ in run.batches():
-            pass
+        await sample_all(run)
     field = entrants(run.candidates)
     return judged_result(run, most_voted(field) if field else None, "none agrees with the program: the most voted")
 

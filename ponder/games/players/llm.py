@@ -36,6 +36,7 @@ from ponder.games.players.base import Move
 from ponder.strategies import get_strategy
 from ponder.strategies.base import Run
 from ponder.types import Message, Problem, SamplingParams, Verdict
+from ponder.verifiers.program_check import LIMITS as PROGRAM_LIMITS, program_answer
 
 Mode = Literal["none", "listed", "tool"]
 MODES = ("none", "listed", "tool")
@@ -264,10 +265,11 @@ class LLMPlayer:
             if answer in verifier.legal:
                 break
             invalid += 1
-            feedback = (await verifier.verify(run.problem, answer, text)).feedback
             if config.program:
                 feedback = (f"Your program printed {printed[:80]!r}, which is not a legal move" if printed
-                            else "Your program printed nothing (or failed, or ran past 5 seconds)")
+                            else f"Your program printed nothing (or failed, or ran past {PROGRAM_LIMITS.wall_seconds:g} seconds)")
+            else:
+                feedback = (await verifier.verify(run.problem, answer, text)).feedback
             messages = [*messages, Message("assistant", text), Message("user", feedback + ". Try again.")]
         usage = budget.usage
         info = {
@@ -288,8 +290,6 @@ class LLMPlayer:
 
     async def _with_program(self, run: Run, messages: list[Message], names: dict[str, int]) -> tuple[str | None, str | None, str | None]:
         """Program mode: one program, run in the sandbox; returns (the move it printed, the reply, what it printed)."""
-        from ponder.verifiers.program_check import program_answer
-
         new = await run.sample(1, messages)
         if not new:
             return None, None, None
