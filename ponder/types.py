@@ -55,12 +55,17 @@ class ThinkingBudget:
 @dataclass(frozen=True)
 class SamplingParams:
     temperature: float = 1.0  # 0 means greedy decoding
-    top_p: float = 1.0  # nucleus sampling mass
+    top_p: float | None = None  # nucleus sampling mass; None: the backend's own default (1.0 where ponder decodes)
     max_tokens: int = 128  # cap on completion tokens per candidate (thought, answer and forced tokens)
     seed: int | None = None  # makes local sampling reproducible; passed to endpoints that honour it
     thinking: ThinkingBudget | None = None  # for models that think; None: the model's defaults
     stop: tuple[str, ...] = ()  # a candidate ends at the first of these (left out of its text, as the OpenAI API does)
     top_logprobs: int = 0  # ask for this many most likely first tokens with their log-probabilities (0: none); backends may ignore it
+
+    @property
+    def nucleus(self) -> float:
+        """The nucleus mass where ponder decodes itself (no backend default to defer to: 1.0)."""
+        return 1.0 if self.top_p is None else self.top_p
 
 
 REFUSED = "refused"  # a completion's finish: the model declined (the problem is outside what it can do) and said why

@@ -82,6 +82,7 @@ ARMS = (
     Arm("its_hub", "best_of_n_judge", 4),
     Arm("ponder", "usc", 4),
     Arm("optillm", "cot_reflection"),
+    Arm("ponder", "reflect", note="one sample: think, check, answer (optillm's cot_reflection, ported)"),
     Arm("optillm", "moa"),
     Arm("ponder", "majority", 8),
     Arm("its_hub", "self_consistency", 8),
@@ -316,27 +317,39 @@ def report(out: Path, problems: int | None) -> None:
         common = [p for p in ids if all((task_name, a, p) in done for a, _, _ in arms)]
         if problems:
             common = common[:problems]
-        lines.append(f"\n{task_name}: {len(common)} problems every arm has answered (95% bootstrap CIs over problems)")
-        lines.append(f"{'arm':<34} {'accuracy':>8} {'95% CI':>15} {'gen tok/problem':>15} {'prompt tok':>10} {'requests':>8} "
-                     f"{'s/problem':>9}  note")
-        for arm, system, note in arms:
-            rows = [done[(task_name, arm, p)] for p in common]
-            if not rows:
-                continue
-            correct = [float(r["correct"]) for r in rows]
-            low, high = bootstrap_ci(correct, rng)
-            tokens = float(np.mean([r["generated"] for r in rows]))
-            lines.append(f"{arm:<34} {100 * np.mean(correct):>7.1f}% {100 * low:>6.1f}–{100 * high:>5.1f}% {tokens:>15.0f} "
-                         f"{np.mean([r['prompt'] for r in rows]):>10.0f} {np.mean([r['requests'] for r in rows]):>8.1f} "
-                         f"{np.mean([r['seconds'] for r in rows]):>9.1f}  {note}"
-                         + (f" [{sum(1 for r in rows if r['error'])} errors]" if any(r["error"] for r in rows) else ""))
-            points.setdefault(task_name, []).append((arm, tokens, 100 * float(np.mean(correct)), system, 100 * low, 100 * high))
-        lines += head_to_head([(arm, system, note, [done[(task_name, arm, p)] for p in common]) for arm, system, note in arms], rng)
+        lines += table(done, task_name, arms, common, rng, points.setdefault(task_name, []), "every arm has answered")
+        # Arms run on more problems than the rest: their own table over the problems they all answered.
+        answered = {a: {p for p in ids if (task_name, a, p) in done} for a, _, _ in arms}
+        most = max(len(s) for s in answered.values())
+        wide = [arm for arm in arms if len(answered[arm[0]]) == most]
+        if len(wide) > 1 and most > len(common):
+            lines += table(done, task_name, wide, sorted(set.intersection(*(answered[a] for a, _, _ in wide))), rng, [],
+                           "the arms run on more answered")
     text = "\n".join(lines)
     print(text)
     (out / "table.txt").write_text(text + "\n")
     if points:
         figure(points, out / "accuracy_per_token.png")
+
+
+def table(done, task_name: str, arms, common: list[str], rng: np.random.Generator, points: list, which: str) -> list[str]:
+    """One task's table over `common` problems, then the goal check on them; appends the figure's points."""
+    lines = [f"\n{task_name}: {len(common)} problems {which} (95% bootstrap CIs over problems)",
+             f"{'arm':<34} {'accuracy':>8} {'95% CI':>15} {'gen tok/problem':>15} {'prompt tok':>10} {'requests':>8} "
+             f"{'s/problem':>9}  note"]
+    for arm, system, note in arms:
+        rows = [done[(task_name, arm, p)] for p in common]
+        if not rows:
+            continue
+        correct = [float(r["correct"]) for r in rows]
+        low, high = bootstrap_ci(correct, rng)
+        tokens = float(np.mean([r["generated"] for r in rows]))
+        lines.append(f"{arm:<34} {100 * np.mean(correct):>7.1f}% {100 * low:>6.1f}–{100 * high:>5.1f}% {tokens:>15.0f} "
+                     f"{np.mean([r['prompt'] for r in rows]):>10.0f} {np.mean([r['requests'] for r in rows]):>8.1f} "
+                     f"{np.mean([r['seconds'] for r in rows]):>9.1f}  {note}"
+                     + (f" [{sum(1 for r in rows if r['error'])} errors]" if any(r["error"] for r in rows) else ""))
+        points.append((arm, tokens, 100 * float(np.mean(correct)), system, 100 * low, 100 * high))
+    return lines + head_to_head([(arm, system, note, [done[(task_name, arm, p)] for p in common]) for arm, system, note in arms], rng)
 
 
 def head_to_head(arms: list[tuple[str, str, str, list[dict]]], rng: np.random.Generator) -> list[str]:

@@ -54,10 +54,11 @@ def add_model_flags(parser: argparse.ArgumentParser, timeout: float = 120.0) -> 
     group.add_argument("--timeout", type=float, default=timeout, help=f"seconds per backend request (default {timeout:g})")
 
 
-def add_sampling_flags(parser: argparse.ArgumentParser, temperature: float, top_p: float, max_new_tokens: int | None) -> None:
+def add_sampling_flags(parser: argparse.ArgumentParser, temperature: float, top_p: float | None, max_new_tokens: int | None) -> None:
     group = parser.add_argument_group("sampling")
     group.add_argument("--temperature", type=float, default=temperature, help="(default %(default)s)")
-    group.add_argument("--top-p", type=float, default=top_p, help="(default %(default)s)")
+    group.add_argument("--top-p", type=float, default=top_p,
+                       help="(default %(default)s)" if top_p is not None else "(default: the backend's own; 1.0 where ponder decodes)")
     shown = "256; a thinking model: its thinking tokens + 64" if max_new_tokens is None else "%(default)s"
     group.add_argument("--max-new-tokens", type=int, default=max_new_tokens, help=f"cap on each candidate's length (default {shown})")
     group.add_argument("--stop", action="append", default=[], metavar="TEXT", help="end each candidate at TEXT (repeatable; "
@@ -79,7 +80,7 @@ def stops(args: argparse.Namespace) -> tuple[str, ...]:
 def check_sampling(args: argparse.Namespace) -> None:
     if args.temperature < 0:
         raise CliError("--temperature must be >= 0")
-    if not 0 < args.top_p <= 1:
+    if args.top_p is not None and not 0 < args.top_p <= 1:
         raise CliError("--top-p must be in (0, 1]")
     if args.max_new_tokens is not None and args.max_new_tokens < 1:
         raise CliError("--max-new-tokens must be at least 1")

@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     budget.add_argument("--max-seconds", type=float)
     budget.add_argument("--max-dollars", type=float, help="needs --price-table")
     budget.add_argument("--price-table", type=Path, help='JSON {"MODEL": {"prompt": $/Mtok, "completion": $/Mtok}}')
-    add_sampling_flags(solve, temperature=1.0, top_p=1.0, max_new_tokens=None)
+    add_sampling_flags(solve, temperature=1.0, top_p=None, max_new_tokens=None)
     thinking = solve.add_argument_group("thinking (models that think: ponder-think, ...)")
     thinking.add_argument("--thinking-tokens", type=int, help="cap on each chain of thought; at the cap the thought is closed and the model answers (ponder-think default: 1024)")
     thinking.add_argument("--min-thinking-tokens", type=int, help="an earlier end of thought is suppressed and thinking goes on")

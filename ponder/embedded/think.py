@@ -163,7 +163,7 @@ class EmbeddedThinkGenerator:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             finished = decode_chains(
-                self.model, chains, temperature=params.temperature, top_p=params.top_p, rng=rng,
+                self.model, chains, temperature=params.temperature, top_p=params.nucleus, rng=rng,
                 deadline=deadline, cancelled=cancelled, max_positions=self.max_positions,
             )
         completions = [self.completion(prompt, chain, finished) for prompt, group in zip(prompts, _groups(chains, n)) for chain in group]

@@ -150,7 +150,7 @@ def continue_rows(
     rng = torch.Generator()
     rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
     cache = prefill(model, prompt[:shared], n) if shared else None
-    finished = decode_chains(model, rows, temperature=params.temperature, top_p=params.top_p, rng=rng, deadline=deadline,
+    finished = decode_chains(model, rows, temperature=params.temperature, top_p=params.nucleus, rng=rng, deadline=deadline,
                              cancelled=cancelled, max_positions=max_positions, cache=cache, position=shared)
     return [
         Completion(text=row.text, completion_tokens=len(row.tokens), finish_reason=row.finish_reason if finished or row.done else "deadline")

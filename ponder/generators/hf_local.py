@@ -99,7 +99,7 @@ class HFLocalGenerator:
                 max_new_tokens=params.max_tokens,
                 eos_token_id=self.eos_ids,
                 temperature=params.temperature,
-                top_p=params.top_p,
+                top_p=params.nucleus,
                 rng=rng,
                 deadline=deadline,
                 cancelled=cancelled,
@@ -171,7 +171,7 @@ class HFLocalGenerator:
         rng = torch.Generator()
         rng.manual_seed(params.seed if params.seed is not None else int.from_bytes(os.urandom(4), "little"))
         with self._lock:
-            finished = decode_chains(self.model, chains, temperature=params.temperature, top_p=params.top_p, rng=rng,
+            finished = decode_chains(self.model, chains, temperature=params.temperature, top_p=params.nucleus, rng=rng,
                                      deadline=None if timeout is None else time.monotonic() + timeout, cancelled=cancelled,
                                      max_positions=self.max_positions)
         completions = tuple(

@@ -30,6 +30,27 @@ log = logging.getLogger(__name__)
 MESSAGE_OVERHEAD_TOKENS = 8  # chat-template tokens per message, a generous upper bound
 
 
+def request_fields(model: str, n: int, params: SamplingParams, seed_offset: int = 0) -> dict[str, Any]:
+    """The sampling fields of one request: only what is set, so a backend's own defaults hold for the rest (top-p:
+    llama.cpp's is 0.95, OpenAI's and vLLM's 1.0).
+
+    >>> request_fields("m", 1, SamplingParams(temperature=0.8, max_tokens=64))
+    {'model': 'm', 'max_tokens': 64, 'temperature': 0.8}
+    """
+    request: dict[str, Any] = {"model": model, "max_tokens": params.max_tokens, "temperature": params.temperature}
+    if params.top_p is not None:
+        request["top_p"] = params.top_p
+    if n > 1:
+        request["n"] = n
+    if params.seed is not None:
+        request["seed"] = params.seed + seed_offset
+    if params.stop:
+        request["stop"] = list(params.stop)
+    if params.top_logprobs:
+        request.update(logprobs=True, top_logprobs=params.top_logprobs)
+    return request
+
+
 class OpenAIGenerator:
     def __init__(
         self,
@@ -84,15 +105,7 @@ class OpenAIGenerator:
     async def _create(self, messages: Sequence[Message] | str, n: int, params: SamplingParams, timeout: float | None, seed_offset: int = 0,
                       extra: dict[str, Any] | None = None):
         """One request: chat completions for messages, plain completions for a text prompt."""
-        request: dict[str, Any] = {"model": self.model, "max_tokens": params.max_tokens, "temperature": params.temperature, "top_p": params.top_p}
-        if n > 1:
-            request["n"] = n
-        if params.seed is not None:
-            request["seed"] = params.seed + seed_offset
-        if params.stop:
-            request["stop"] = list(params.stop)
-        if params.top_logprobs:
-            request.update(logprobs=True, top_logprobs=params.top_logprobs)
+        request = request_fields(self.model, n, params, seed_offset)
         deadline = min(self.timeout, timeout) if timeout is not None else self.timeout
         async with self._slots:
             if isinstance(messages, str):

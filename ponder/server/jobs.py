@@ -117,7 +117,7 @@ def resolve(request: ChatRequest, config: ServerConfig, request_id: str, seed: i
     per_candidate = min(config.max_tokens_per_candidate, requested_tokens or config.max_tokens_per_candidate)
     params = SamplingParams(
         temperature=1.0 if request.temperature is None else request.temperature,
-        top_p=1.0 if request.top_p is None else request.top_p,
+        top_p=request.top_p,
         max_tokens=per_candidate,
     )
     try:

@@ -58,7 +58,7 @@ def sampling(request: p.ChatRequest, served: ServedModel, config: ServerConfig, 
     requested = request.max_completion_tokens or request.max_tokens
     params = SamplingParams(
         temperature=1.0 if request.temperature is None else request.temperature,
-        top_p=1.0 if request.top_p is None else request.top_p,
+        top_p=request.top_p,
         max_tokens=min(requested or config.max_tokens_per_candidate, config.max_tokens_per_candidate),
         seed=request.seed,
     )

@@ -12,7 +12,7 @@ from ponder.budget import Budget
 from ponder.errors import PonderError
 from ponder.generators.base import BackendUnavailable, Generator, GeneratorError
 from ponder.strategies.voting import leader_index
-from ponder.types import REFUSED, Candidate, Event, EventKind, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener
+from ponder.types import REFUSED, Candidate, Completion, Event, EventKind, Message, Problem, Result, SamplingParams, StopReason, ThoughtListener
 from ponder.verifiers.base import Verifier
 
 log = logging.getLogger(__name__)
@@ -57,8 +57,10 @@ class Run:
     def messages(self) -> list[Message]:
         return list(self.problem.messages) or [Message("user", self.problem.prompt)]
 
-    async def sample(self, want: int, messages: Sequence[Message] | None = None) -> list[Candidate]:
-        """Up to `want` new candidates (fewer, or none, when the budget runs short or the call fails)."""
+    async def sample(self, want: int, messages: Sequence[Message] | None = None,
+                     reshape: Callable[[Completion], Completion] | None = None) -> list[Candidate]:
+        """Up to `want` new candidates (fewer, or none, when the budget runs short or the call fails); `reshape`
+        turns each completion into the one kept (e.g. the answer apart from reasoning the prompt asked for)."""
         messages = list(messages) if messages is not None else self.messages()
         grant = self.budget.request(
             want, self.params.max_tokens, self.generator.prompt_tokens_bound(messages), self.generator.calls_for
@@ -84,6 +86,7 @@ class Run:
             self.refused = True  # the model says the problem is outside what it can do: asking again changes nothing
         new = []
         for completion in generation.completions:
+            completion = reshape(completion) if reshape is not None else completion
             candidate = Candidate(len(self.candidates), completion, self.extract(completion.text))
             self.candidates.append(candidate)
             new.append(candidate)

@@ -74,3 +74,12 @@ def test_reasoning_fields_are_read_from_the_response():
         }
     )
     assert [_completion(c).reasoning for c in response.choices] == ["6*7", "guess"]
+
+
+def test_requests_leave_top_p_to_the_backend_unless_it_is_set():
+    from ponder.generators.openai_http import request_fields
+
+    assert "top_p" not in request_fields("m", 4, SamplingParams(temperature=0.8))
+    assert request_fields("m", 4, SamplingParams(top_p=0.9, seed=3), seed_offset=2) == {
+        "model": "m", "max_tokens": 128, "temperature": 1.0, "top_p": 0.9, "n": 4, "seed": 5}
+    assert SamplingParams().nucleus == 1.0 and SamplingParams(top_p=0.5).nucleus == 0.5  # where ponder decodes itself

@@ -81,3 +81,18 @@ def test_events_report_candidates_scores_and_best():
     solve("best_of_n", ["1", "2", "3"], batch_size=2, events=events)
     kinds = [e.kind for e in events]
     assert kinds[:2] == ["candidate", "candidate"] and "scored" in kinds and "best" in kinds and kinds[-1] == "done"
+
+
+def test_reflect_keeps_the_output_and_moves_the_reasoning_aside():
+    reply = "<thinking>1 + 2</thinking>\n<reflection>right</reflection>\n<output>3</output>"
+    result, generator = solve("reflect", [reply], verifier=None)
+    assert result.answer == "3" and result.text == "3" and len(result.candidates) == 1
+    assert result.candidates[0].completion.reasoning == "<thinking>1 + 2</thinking>\n<reflection>right</reflection>"
+    assert result.usage.generated_tokens == 10  # the whole reply is charged, reasoning included
+    system, user = generator.conversations[0]
+    assert system.role == "system" and "<output>" in system.content and user.content == "question"
+
+
+def test_reflect_without_the_tags_keeps_the_whole_reply():
+    result, _ = solve("reflect", ["3"], verifier=None)
+    assert result.answer == "3" and result.candidates[0].completion.reasoning is None

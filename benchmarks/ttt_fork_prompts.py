@@ -1,0 +1,105 @@
+"""Two more ways for a chat model alone to find tic-tac-toe's winning forks, measured outside the player (issue 30's
+fork goal): the built-in fork and save positions (`ponder games positions`' set), judged by the exact solver.
+
+- `program`: the board as a Python literal, and a request for a minimax program in a fixed shape (the 8 lines, a
+  winner function, a recursive minimax, a loop over the empty cells) that prints the best move; N programs, each run
+  in the sandbox (model-written code runs nowhere else), vote on the move printed.
+- `lines`: the board and its eight lines written out cell by cell, with the order to decide in (win, block, fork);
+  the model reasons, then writes `MOVE: row,col`; N replies vote.
+
+The model alone decides in both: no solver or search sees its move. Prints found / positions per kind.
+
+    python benchmarks/ttt_fork_prompts.py --backend http://127.0.0.1:8081/v1 --variant program --tokens 1000 --n 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import re
+
+import openai
+import pyspiel
+
+from ponder.games.arena.positions import builtin_positions, judge
+from ponder.games.solvers.exact import ExactSolver, state_after
+from ponder.verifiers.program_check import program_answer
+
+LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
+LINE_NAMES = ("row 0", "row 1", "row 2", "column 0", "column 1", "column 2", "diagonal", "anti-diagonal")
+
+
+def program_prompt(cells: str, you: str, them: str) -> str:
+    board = "[" + ", ".join("[" + ", ".join(repr(c) for c in cells[r * 3 : r * 3 + 3]) + "]" for r in range(3)) + "]"
+    return (f"Tic-tac-toe. The board, '.' for an empty cell:\nboard = {board}\nIt is '{you}' to move; the opponent is '{them}'. "
+            f"Write a short Python program with this board that searches the whole game tree by minimax (win = +1, draw = 0, "
+            f"loss = -1) and prints the best move for '{you}' as: row,col (0-based). Keep it short: a list of the 8 winning lines, "
+            f"a winner(board) function that checks them, a recursive minimax(board, player) that returns the value for '{you}', "
+            "then a loop over the empty cells that prints the best. No comments. Reply with the program only, in one ```python block.")
+
+
+def lines_prompt(cells: str, you: str, them: str) -> str:
+    board = "\n".join(" ".join(cells[r * 3 : r * 3 + 3]) for r in range(3))
+    lines = "\n".join(f"{name}: " + ", ".join(f"({i // 3},{i % 3})={cells[i]}" for i in line) for name, line in zip(LINE_NAMES, LINES))
+    return (f"Tic-tac-toe, you are '{you}', the opponent is '{them}', '.' is empty. Cells are (row,col), 0-based.\n{board}\n"
+            f"The eight lines:\n{lines}\nDecide in this order. 1) A line with two '{you}' and one '.': play that '.', you win. "
+            f"2) A line with two '{them}' and one '.': play that '.' to block. 3) Otherwise find an empty cell that lies on two "
+            f"lines which each already hold one '{you}' and no '{them}': playing it makes two threats at once (a fork) and wins. "
+            "Check each line you use against the list above. End with a last line: MOVE: row,col")
+
+
+def cell(text: str | None) -> int | None:
+    """The cell a `row,col` in the text names (its last one), else None; bounded input, a linear pattern."""
+    found = re.findall(r"([0-2])\s*,\s*([0-2])", (text or "")[-2000:])
+    return int(found[-1][0]) * 3 + int(found[-1][1]) if found else None
+
+
+async def one(client, model: str, variant: str, cells: str, you: str, tokens: int, n: int) -> list[int | None]:
+    them = "o" if you == "x" else "x"
+    prompt = program_prompt(cells, you, them) if variant == "program" else lines_prompt(cells, you, them)
+    response = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
+                                                    max_tokens=tokens, temperature=0.7, n=n)
+    replies = [choice.message.content or "" for choice in response.choices]
+    if variant == "program":
+        return [cell(await program_answer(reply)) for reply in replies]
+    return [cell(reply.split("MOVE:")[-1]) if "MOVE:" in reply else None for reply in replies]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", required=True)
+    parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
+    parser.add_argument("--variant", choices=("program", "lines"), required=True)
+    parser.add_argument("--tokens", type=int, default=1000)
+    parser.add_argument("--n", type=int, default=3)
+    parser.add_argument("--per-kind", type=int, default=10)
+    parser.add_argument("--kinds", default="fork,save")
+    args = parser.parse_args()
+    game = pyspiel.load_game("tic_tac_toe")
+    solver = ExactSolver(game)
+    client = openai.AsyncOpenAI(base_url=args.backend, api_key="none", timeout=1800, max_retries=0)
+    slots = asyncio.Semaphore(4)
+    positions = [p for p in builtin_positions(args.per_kind) if p.kind in args.kinds.split(",")]
+
+    async def run(position):
+        state = state_after(game, position.history)
+        judged = judge(game, position.history, solver)
+        cells = "".join(str(state).split())
+        async with slots:
+            moves = await one(client, args.model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n)
+        votes = collections.Counter(m for m in moves if m is not None and m in state.legal_actions())
+        move = votes.most_common(1)[0][0] if votes else None
+        best = move in judged.best
+        print(json.dumps({"id": position.id, "kind": position.kind, "moves": moves, "move": move, "best": best}), flush=True)
+        return position.kind, best
+
+    found = await asyncio.gather(*(run(p) for p in positions))
+    for kind in args.kinds.split(","):
+        hits = [best for k, best in found if k == kind]
+        print(f"{kind}: {sum(hits)} / {len(hits)} best moves ({args.variant}, {args.n} x {args.tokens} tokens, vote)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
