@@ -4,6 +4,8 @@ fork goal): the built-in fork and save positions (`ponder games positions`' set)
 - `program`: the board as a Python literal, and a request for a minimax program in a fixed shape (the 8 lines, a
   winner function, a recursive minimax, a loop over the empty cells) that prints the best move; N programs, each run
   in the sandbox (model-written code runs nowhere else), vote on the move printed.
+- `repair`: the `program` request, one program at a time; when it fails (an error, no move, an illegal move) the
+  sandbox's error goes back to the model, which replies with the whole program fixed, up to `--rounds` times.
 - `lines`: the board and its eight lines written out cell by cell, with the order to decide in (win, block, fork);
   the model reasons, then writes `MOVE: row,col`; N replies vote.
 
@@ -25,7 +27,8 @@ import pyspiel
 
 from ponder.games.arena.positions import builtin_positions, judge
 from ponder.games.solvers.exact import ExactSolver, state_after
-from ponder.verifiers.program_check import program_answer
+from ponder.sandbox import run_python
+from ponder.verifiers.program_check import LIMITS, program_answer, read_program
 
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
 LINE_NAMES = ("row 0", "row 1", "row 2", "column 0", "column 1", "column 2", "diagonal", "anti-diagonal")
@@ -56,8 +59,29 @@ def cell(text: str | None) -> int | None:
     return int(found[-1][0]) * 3 + int(found[-1][1]) if found else None
 
 
-async def one(client, model: str, variant: str, cells: str, you: str, tokens: int, n: int) -> list[int | None]:
+async def repaired(client, model: str, prompt: str, cells: str, tokens: int, rounds: int) -> list[int | None]:
+    """One program, fixed by the model from the sandbox's error up to `rounds` times: the move it finally prints."""
+    messages = [{"role": "user", "content": prompt}]
+    for _ in range(rounds + 1):
+        response = await client.chat.completions.create(model=model, messages=messages, max_tokens=tokens, temperature=0.7)
+        reply = response.choices[0].message.content or ""
+        program = read_program(reply)
+        execution = await run_python(program, LIMITS) if program is not None else None
+        move = cell(execution.stdout[-200:]) if execution is not None and execution.ok else None
+        if move is not None and cells[move] == ".":
+            return [move]
+        problem = ("there is no ```python block in your reply" if execution is None
+                   else f"it failed:\n{(execution.stderr or execution.stdout)[-600:]}" if not execution.ok
+                   else f"it printed {execution.stdout[-100:]!r}, not an empty cell as row,col")
+        messages += [{"role": "assistant", "content": reply},
+                     {"role": "user", "content": f"I ran your program and {problem}\nFix it. Reply with the whole program, in one ```python block."}]
+    return [None]
+
+
+async def one(client, model: str, variant: str, cells: str, you: str, tokens: int, n: int, rounds: int = 2) -> list[int | None]:
     them = "o" if you == "x" else "x"
+    if variant == "repair":
+        return await repaired(client, model, program_prompt(cells, you, them), cells, tokens, rounds)
     prompt = program_prompt(cells, you, them) if variant == "program" else lines_prompt(cells, you, them)
     response = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
                                                     max_tokens=tokens, temperature=0.7, n=n)
@@ -71,9 +95,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", required=True)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--variant", choices=("program", "lines"), required=True)
+    parser.add_argument("--variant", choices=("program", "repair", "lines"), required=True)
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--n", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2, help="repair: fixes after the first program")
     parser.add_argument("--per-kind", type=int, default=10)
     parser.add_argument("--kinds", default="fork,save")
     args = parser.parse_args()
@@ -88,7 +113,7 @@ async def main() -> None:
         judged = judge(game, position.history, solver)
         cells = "".join(str(state).split())
         async with slots:
-            moves = await one(client, args.model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n)
+            moves = await one(client, args.model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n, args.rounds)
         votes = collections.Counter(m for m in moves if m is not None and m in state.legal_actions())
         move = votes.most_common(1)[0][0] if votes else None
         best = move in judged.best
