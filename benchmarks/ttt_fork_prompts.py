@@ -123,7 +123,8 @@ async def main() -> None:
     found = await asyncio.gather(*(run(p) for p in positions))
     for kind in args.kinds.split(","):
         hits = [best for k, best in found if k == kind]
-        print(f"{kind}: {sum(hits)} / {len(hits)} best moves ({args.variant}, {args.n} x {args.tokens} tokens, vote)")
+        spent = f"up to {args.rounds + 1} programs x {args.tokens} tokens" if args.variant == "repair" else f"{args.n} x {args.tokens} tokens, vote"
+        print(f"{kind}: {sum(hits)} / {len(hits)} best moves ({args.variant}, {spent})")
 
 
 if __name__ == "__main__":
