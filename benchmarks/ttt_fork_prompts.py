@@ -1,4 +1,4 @@
-"""Two more ways for a chat model alone to find tic-tac-toe's winning forks, measured outside the player (issue 30's
+"""More ways for a chat model alone to find tic-tac-toe's winning forks, measured outside the player (issue 30's
 fork goal): the built-in fork and save positions (`ponder games positions`' set), judged by the exact solver.
 
 - `program`: the board as a Python literal, and a request for a minimax program in a fixed shape (the 8 lines, a
@@ -8,8 +8,13 @@ fork goal): the built-in fork and save positions (`ponder games positions`' set)
   sandbox's error goes back to the model, which replies with the whole program fixed, up to `--rounds` times.
 - `lines`: the board and its eight lines written out cell by cell, with the order to decide in (win, block, fork);
   the model reasons, then writes `MOVE: row,col`; N replies vote.
+- `lookahead`: the model judges each move by the board it leads to: for every empty cell the board after that move
+  (written out with its eight lines, as in `lines`) goes to the model, which reasons about it and rates it for the
+  mover from 0 (lost) to 10 (won); the move whose board the model rates highest (N ratings averaged) is played.
+  Ponder only lists the empty cells and writes out the boards; every judgement is the model's.
 
-The model alone decides in both: no solver or search sees its move. Prints found / positions per kind.
+The model alone decides in each: no solver or search sees its move. Prints found / positions per kind and the
+tokens the model generated per position (counted by ponder's counter from the replies).
 
     python benchmarks/ttt_fork_prompts.py --backend http://127.0.0.1:8081/v1 --variant program --tokens 1000 --n 3
 """
@@ -26,12 +31,29 @@ import openai
 import pyspiel
 
 from ponder.games.arena.positions import builtin_positions, judge
+from ponder.generators.usage_count import UsageCounter
 from ponder.games.solvers.exact import ExactSolver, state_after
 from ponder.sandbox import run_python
 from ponder.verifiers.program_check import LIMITS, program_answer, read_program
 
 LINES = ((0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6))
 LINE_NAMES = ("row 0", "row 1", "row 2", "column 0", "column 1", "column 2", "diagonal", "anti-diagonal")
+
+
+class Model:
+    """The chat model, with the tokens it generated counted by ponder's own counter (never the backend's report)."""
+
+    def __init__(self, backend: str, model: str):
+        self.client = openai.AsyncOpenAI(base_url=backend, api_key="none", timeout=1800, max_retries=0)
+        self.model = model
+        self.counter = UsageCounter(backend)
+        self.generated = 0
+
+    async def ask(self, messages: list[dict], tokens: int, n: int = 1) -> list[str]:
+        response = await self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=tokens, temperature=0.7, n=n)
+        replies = [choice.message.content or "" for choice in response.choices]
+        self.generated += sum([await self.counter.tokens(reply) for reply in replies])
+        return replies
 
 
 def program_prompt(cells: str, you: str, them: str) -> str:
@@ -43,14 +65,49 @@ def program_prompt(cells: str, you: str, them: str) -> str:
             "then a loop over the empty cells that prints the best. No comments. Reply with the program only, in one ```python block.")
 
 
-def lines_prompt(cells: str, you: str, them: str) -> str:
+def written_out(cells: str) -> tuple[str, str]:
+    """The board, a row per line, and its eight lines cell by cell: `row 0: (0,0)=x, (0,1)=., (0,2)=o`."""
     board = "\n".join(" ".join(cells[r * 3 : r * 3 + 3]) for r in range(3))
     lines = "\n".join(f"{name}: " + ", ".join(f"({i // 3},{i % 3})={cells[i]}" for i in line) for name, line in zip(LINE_NAMES, LINES))
+    return board, lines
+
+
+def lines_prompt(cells: str, you: str, them: str) -> str:
+    board, lines = written_out(cells)
     return (f"Tic-tac-toe, you are '{you}', the opponent is '{them}', '.' is empty. Cells are (row,col), 0-based.\n{board}\n"
             f"The eight lines:\n{lines}\nDecide in this order. 1) A line with two '{you}' and one '.': play that '.', you win. "
             f"2) A line with two '{them}' and one '.': play that '.' to block. 3) Otherwise find an empty cell that lies on two "
             f"lines which each already hold one '{you}' and no '{them}': playing it makes two threats at once (a fork) and wins. "
             "Check each line you use against the list above. End with a last line: MOVE: row,col")
+
+
+def lookahead_prompt(cells: str, you: str, them: str) -> str:
+    board, lines = written_out(cells)
+    return (f"Tic-tac-toe, '.' is empty. '{you}' has just moved; it is '{them}' to move.\n{board}\nThe eight lines:\n{lines}\n"
+            f"Judge this position for '{you}' in four short lines, using the lines above. 1) Does '{you}' hold a whole line (a win)? "
+            f"2) Does any line hold two '{them}' and one '.' ('{them}' wins next move)? 3) How many lines hold two '{you}' and one '.' "
+            f"(threats: two or more cannot all be blocked)? 4) SCORE: n, your rating of the position for '{you}' from 0 (lost) to 10 (won).")
+
+
+def score(text: str | None) -> float | None:
+    """The rating in a reply's last `SCORE: n`, else None (bounded input, a linear pattern)."""
+    found = re.findall(r"SCORE\W{0,4}(\d{1,2})", (text or "")[-2000:], flags=re.IGNORECASE)
+    return min(10.0, float(found[-1])) if found else None
+
+
+async def looked_ahead(model: Model, cells: str, you: str, them: str, tokens: int, n: int) -> list[int | None]:
+    """The empty cell whose resulting board the model rates highest (its N ratings averaged; unrated boards skipped)."""
+    empty = [i for i, c in enumerate(cells) if c == "."]
+
+    async def rate(i: int) -> float | None:
+        after = cells[:i] + you + cells[i + 1 :]
+        replies = await model.ask([{"role": "user", "content": lookahead_prompt(after, you, them)}], tokens, n)
+        scores = [s for s in map(score, replies) if s is not None]
+        return sum(scores) / len(scores) if scores else None
+
+    ratings = await asyncio.gather(*(rate(i) for i in empty))
+    rated = [(r, i) for r, i in zip(ratings, empty) if r is not None]
+    return [max(rated)[1]] if rated else [None]
 
 
 def cell(text: str | None) -> int | None:
@@ -59,12 +116,11 @@ def cell(text: str | None) -> int | None:
     return int(found[-1][0]) * 3 + int(found[-1][1]) if found else None
 
 
-async def repaired(client, model: str, prompt: str, cells: str, tokens: int, rounds: int) -> list[int | None]:
+async def repaired(model: Model, prompt: str, cells: str, tokens: int, rounds: int) -> list[int | None]:
     """One program, fixed by the model from the sandbox's error up to `rounds` times: the move it finally prints."""
     messages = [{"role": "user", "content": prompt}]
     for _ in range(rounds + 1):
-        response = await client.chat.completions.create(model=model, messages=messages, max_tokens=tokens, temperature=0.7)
-        reply = response.choices[0].message.content or ""
+        (reply,) = await model.ask(messages, tokens)
         program = read_program(reply)
         execution = await run_python(program, LIMITS) if program is not None else None
         move = cell(execution.stdout[-200:]) if execution is not None and execution.ok else None
@@ -78,14 +134,14 @@ async def repaired(client, model: str, prompt: str, cells: str, tokens: int, rou
     return [None]
 
 
-async def one(client, model: str, variant: str, cells: str, you: str, tokens: int, n: int, rounds: int = 2) -> list[int | None]:
+async def one(model: Model, variant: str, cells: str, you: str, tokens: int, n: int, rounds: int = 2) -> list[int | None]:
     them = "o" if you == "x" else "x"
     if variant == "repair":
-        return await repaired(client, model, program_prompt(cells, you, them), cells, tokens, rounds)
+        return await repaired(model, program_prompt(cells, you, them), cells, tokens, rounds)
+    if variant == "lookahead":
+        return await looked_ahead(model, cells, you, them, tokens, n)
     prompt = program_prompt(cells, you, them) if variant == "program" else lines_prompt(cells, you, them)
-    response = await client.chat.completions.create(model=model, messages=[{"role": "user", "content": prompt}],
-                                                    max_tokens=tokens, temperature=0.7, n=n)
-    replies = [choice.message.content or "" for choice in response.choices]
+    replies = await model.ask([{"role": "user", "content": prompt}], tokens, n)
     if variant == "program":
         return [cell(await program_answer(reply)) for reply in replies]
     return [cell(reply.split("MOVE:")[-1]) if "MOVE:" in reply else None for reply in replies]
@@ -95,7 +151,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", required=True)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--variant", choices=("program", "repair", "lines"), required=True)
+    parser.add_argument("--variant", choices=("program", "repair", "lines", "lookahead"), required=True)
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--n", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="repair: fixes after the first program")
@@ -104,7 +160,7 @@ async def main() -> None:
     args = parser.parse_args()
     game = pyspiel.load_game("tic_tac_toe")
     solver = ExactSolver(game)
-    client = openai.AsyncOpenAI(base_url=args.backend, api_key="none", timeout=1800, max_retries=0)
+    model = Model(args.backend, args.model)
     slots = asyncio.Semaphore(4)
     positions = [p for p in builtin_positions(args.per_kind) if p.kind in args.kinds.split(",")]
 
@@ -113,7 +169,7 @@ async def main() -> None:
         judged = judge(game, position.history, solver)
         cells = "".join(str(state).split())
         async with slots:
-            moves = await one(client, args.model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n, args.rounds)
+            moves = await one(model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n, args.rounds)
         votes = collections.Counter(m for m in moves if m is not None and m in state.legal_actions())
         move = votes.most_common(1)[0][0] if votes else None
         best = move in judged.best
@@ -123,8 +179,11 @@ async def main() -> None:
     found = await asyncio.gather(*(run(p) for p in positions))
     for kind in args.kinds.split(","):
         hits = [best for k, best in found if k == kind]
-        spent = f"up to {args.rounds + 1} programs x {args.tokens} tokens" if args.variant == "repair" else f"{args.n} x {args.tokens} tokens, vote"
+        spent = (f"up to {args.rounds + 1} programs x {args.tokens} tokens" if args.variant == "repair"
+                 else f"{args.n} x {args.tokens} tokens per empty cell, the best rated played" if args.variant == "lookahead"
+                 else f"{args.n} x {args.tokens} tokens, vote")
         print(f"{kind}: {sum(hits)} / {len(hits)} best moves ({args.variant}, {spent})")
+    print(f"generated: {model.generated / len(positions):.0f} tokens per position (counted by ponder)")
 
 
 if __name__ == "__main__":

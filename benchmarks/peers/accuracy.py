@@ -83,6 +83,7 @@ ARMS = (
     Arm("ponder", "usc", 4),
     Arm("optillm", "cot_reflection"),
     Arm("ponder", "reflect", note="one sample: think, check, answer (optillm's cot_reflection, ported)"),
+    Arm("ponder", "program", tasks=("word-problems",), note="one sample: the model's program, run in the sandbox, prints the answer"),
     Arm("optillm", "moa"),
     Arm("ponder", "majority", 8),
     Arm("its_hub", "self_consistency", 8),

@@ -88,6 +88,7 @@ SPECS: dict[str, StrategySpec] = {spec.name: spec for spec in (
     StrategySpec("think", "ponder.strategies.think:think", "think (one chain)",
                  pool=PoolEstimate(f"{_CURVES}:single_value", budgets="one")),
     StrategySpec("reflect", "ponder.strategies.reflect:reflect", "reflect (think, check, answer; one sample)"),
+    StrategySpec("program", "ponder.strategies.program:program", "program (the model's program, run in the sandbox; one sample)"),
     StrategySpec("best_of_n", "ponder.strategies.best_of_n:best_of_n", "best-of-N (verifier)", "needs",
                  pool=PoolEstimate(f"{_CURVES}:best_of_k_value")),
     StrategySpec("majority", "ponder.strategies.majority:majority", "majority vote",

@@ -37,13 +37,13 @@ def read_program(reply: str) -> str | None:
     return rest if first.strip().lower() in ("", "python", "py", "python3") else block
 
 
-async def program_answer(reply: str) -> str | None:
-    """The last line the reply's program prints, run in the sandbox; None when there is no program, it fails,
-    or it prints nothing."""
+async def program_answer(reply: str, limits: Limits = LIMITS) -> str | None:
+    """The last line the reply's program prints, run in the sandbox within `limits`; None when there is no program,
+    it fails, or it prints nothing."""
     program = read_program(reply)
     if program is None:
         return None
-    execution = await run_python(program, LIMITS)
+    execution = await run_python(program, limits)
     if not execution.ok:
         return None
     lines = [line.strip() for line in execution.stdout[-MAX_OUTPUT_CHARS:].splitlines() if line.strip()]

@@ -33,19 +33,22 @@ class ConstrainedCFR(CFRPlus):
 
 
 def confidence(counts: np.ndarray, safety: float, scale: float) -> np.ndarray:
-    """Per information set, how far the model of it is trusted: (1 - safety) * (1 - safety * scale / (n + scale)),
-    with n the (fractional) times the opponent was seen acting there. The trust never exceeds 1 - safety (as in
-    a restricted Nash response with p = 1 - safety, which bounds how exploitable the response can be) and starts
-    lower where there are few observations (as in a data-biased response). safety = 0 trusts the model everywhere
-    (a best response to it); safety = 1 never does (an equilibrium strategy).
+    """Per information set, how far the model of it is trusted: (1 - safety) * n / (n + safety * scale), with n the
+    (fractional) times the opponent was seen acting there. The trust never exceeds 1 - safety (as in a restricted
+    Nash response with p = 1 - safety, which bounds how exploitable the response can be) and, as in a data-biased
+    response, is 0 where nothing was seen and grows with the observations (safety * scale of them for half of it):
+    the prior alone is never exploited. safety = 0 trusts the model everywhere (a best response to it, the prior
+    included); safety = 1 never does (an equilibrium strategy).
 
     >>> confidence(np.array([[0.0, 0.0], [5.0, 5.0], [60.0, 40.0]]), 0.5, 10.0).round(3).tolist()
-    [0.25, 0.375, 0.477]
+    [0.0, 0.333, 0.476]
     >>> confidence(np.zeros((1, 2)), 0.0, 10.0).tolist(), confidence(np.ones((1, 2)), 1.0, 10.0).tolist()
     ([1.0], [0.0])
     """
+    if safety <= 0.0:
+        return np.ones(len(counts))
     seen = counts.sum(axis=1)
-    return (1.0 - safety) * (1.0 - safety * scale / (seen + scale))
+    return (1.0 - safety) * seen / (seen + safety * scale)
 
 
 def data_biased_response(tree: GameTree, model: np.ndarray, trust: np.ndarray, iterations: int) -> np.ndarray:
