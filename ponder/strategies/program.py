@@ -32,7 +32,7 @@ async def program(run: Run) -> Result:
     if not new:
         return run.result(None, run.stop_reason(False))
     candidate = new[0]
-    printed = await _printed(run, candidate.completion.text)
+    printed = await printed_in_budget(run, candidate.completion.text)
     reasoning = "\n".join(part for part in (candidate.completion.reasoning, candidate.completion.text) if part)
     if printed is None:
         run.candidates[candidate.index] = replace(candidate, answer=None)
@@ -44,7 +44,7 @@ async def program(run: Run) -> Result:
     return run.result(0, "done" if not run.refused else run.stop_reason(False))
 
 
-async def _printed(run: Run, reply: str) -> str | None:
+async def printed_in_budget(run: Run, reply: str) -> str | None:
     """What the reply's program prints (its last line), run in the sandbox as one verifier call within the time left."""
     grant = run.budget.request_verification(0)
     if grant is None:

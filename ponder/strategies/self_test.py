@@ -9,8 +9,8 @@ no given test, no reference answer, nothing but the model and the sandbox.
   most voted answer. A program that fails or prints nothing leaves the vote to decide.
 
 The check is written by the judge (`--judge MODEL`; default the generator itself), greedily, once per problem,
-charged as a verifier call (its tokens read and written as verifier tokens); each sandbox run of candidates is a
-verifier call too. Measured (docs/judges.md): the only selector here that beats voting without a checker.
+charged as a verifier call (its tokens read and written as verifier tokens); each sandbox run (of candidates, or of
+the program) is a verifier call too, made only while the budget has time left and cut at it. Measured (docs/judges.md): the only selector here that beats voting without a checker.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from ponder.strategies.base import Run
 from ponder.strategies.cluster import PROPOSAL_TOKENS
 from ponder.strategies.codet import select_by_tests
 from ponder.strategies.judging import NoRoom, ask, entrants, judged_result, most_voted, sample_all
+from ponder.strategies.program import printed_in_budget
 from ponder.strategies.voting import vote_key
 from ponder.types import Result
 from ponder.verifiers.base import Behaviour
-from ponder.verifiers.program_check import PROGRAM_TOKENS, program_answer, program_prompt
+from ponder.verifiers.program_check import PROGRAM_TOKENS, program_prompt
 
 
 async def self_test(run: Run, judge: Generator | None = None) -> Result:
@@ -33,7 +34,7 @@ async def self_test(run: Run, judge: Generator | None = None) -> Result:
         proposal = await _written(run, judge, request[-1].content if request else None, PROPOSAL_TOKENS)
         return await select_by_tests(run, run.verifier, proposal, visible=False)
     reply = await _written(run, judge, program_prompt(run.problem.prompt), PROGRAM_TOKENS)
-    printed = await program_answer(reply) if reply else None
+    printed = await printed_in_budget(run, reply) if reply else None
     expected = run.extract(printed) if printed is not None else None
     run.emit("decision", "the model's program printed nothing readable: the vote decides" if expected is None
              else f"the model's program computes {expected!r}")

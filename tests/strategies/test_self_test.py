@@ -30,7 +30,8 @@ def test_the_first_candidate_agreeing_with_the_models_program_is_accepted_over_t
     result, generator, judge = solve(["41", "41", "42", "41"], "```python\nrows, eggs = 6, 7\nprint(rows * eggs)\n```", events=events)
     assert result.answer == "42" and result.stop_reason == "done"
     assert result.usage.candidates == 3  # drawn one at a time until one agrees
-    assert result.usage.verifier_calls == 1 and result.usage.verifier_tokens == 30 + judge.prompt_tokens
+    assert result.usage.verifier_calls == 2  # the judge writing its program, then the sandbox running it
+    assert result.usage.verifier_tokens == 30 + judge.prompt_tokens
     assert judge.conversations[0][-1].content == program_prompt(PROBLEM.prompt)
     assert any("computes '42'" in event.message for event in events)
 
