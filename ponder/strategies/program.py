@@ -33,11 +33,11 @@ async def program(run: Run) -> Result:
         return run.result(None, run.stop_reason(False))
     candidate = new[0]
     printed = await printed_in_budget(run, candidate.completion.text)
-    reasoning = "\n".join(part for part in (candidate.completion.reasoning, candidate.completion.text) if part)
     if printed is None:
         run.candidates[candidate.index] = replace(candidate, answer=None)
         run.emit("decision", "the program failed, printed nothing or did not run: no answer", run.candidates[candidate.index])
     else:
+        reasoning = "\n".join(part for part in (candidate.completion.reasoning, candidate.completion.text) if part)
         completion = replace(candidate.completion, text=printed, reasoning=reasoning)
         run.candidates[candidate.index] = replace(candidate, completion=completion, answer=run.extract(printed))
         run.emit("decision", f"the program printed {printed[:80]!r}", run.candidates[candidate.index])
@@ -49,7 +49,7 @@ async def printed_in_budget(run: Run, reply: str) -> str | None:
     grant = run.budget.request_verification(0)
     if grant is None:
         return None
-    limits = LIMITS if grant.timeout is None else replace(LIMITS, wall_seconds=max(0.0, min(LIMITS.wall_seconds, grant.timeout)))
+    limits = LIMITS if grant.timeout is None else replace(LIMITS, wall_seconds=min(LIMITS.wall_seconds, grant.timeout))  # > 0 when granted
     try:
         return await program_answer(reply, limits)
     finally:
