@@ -22,10 +22,19 @@ def test_a_gguf_file_loads_as_a_local_model(local):
 
 
 def test_stop_sequences_end_a_base_models_answers(local):
+    """Greedy answers end at the stop string; sampled ones never contain it and run to the limit only when it never came.
+
+    (A sampled answer of a 270M base model may ramble past 64 tokens, and which one does depends on float rounding
+    under the host's thread count, so the sampled claim is about the stop string, not about every answer stopping.)
+    """
     few_shot = FewShotGenerator(local, load_few_shot(FEW_SHOT))
-    generation = asyncio.run(few_shot.generate([Message("user", "What is 38 + 27?")], 4, SamplingParams(max_tokens=64, stop=("\n",), seed=0)))
-    assert all("\n" not in c.text and c.finish_reason == "stop" for c in generation.completions)
-    assert all(c.completion_tokens < 64 for c in generation.completions)
+    question = [Message("user", "What is 38 + 27?")]
+    greedy = asyncio.run(few_shot.generate(question, 2, SamplingParams(temperature=0, max_tokens=64, stop=("\n",))))
+    assert all("\n" not in c.text and c.finish_reason == "stop" and c.completion_tokens < 64 for c in greedy.completions)
+    sampled = asyncio.run(few_shot.generate(question, 4, SamplingParams(max_tokens=64, stop=("\n",), seed=0)))
+    assert all("\n" not in c.text for c in sampled.completions)
+    assert all(c.finish_reason == "stop" or c.completion_tokens == 64 for c in sampled.completions)
+    assert any(c.finish_reason == "stop" for c in sampled.completions)
 
 
 def test_sharing_the_prompt_cache_does_not_change_greedy_answers(local):

@@ -38,9 +38,12 @@ def test_n_candidates_are_charged_at_least_the_tokens_each_contains(llama):
 
 def test_stop_sequences_end_every_candidate(llama):
     generator = FewShotGenerator(OpenAIGenerator("gemma", llama.base_url), load_few_shot(FEW_SHOT))
-    generation = generate(generator, 4, SamplingParams(temperature=1.0, max_tokens=64, stop=("\n",), seed=1))
-    assert all("\n" not in c.text for c in generation.completions)
-    assert all(c.finish_reason == "stop" and c.completion_tokens < 64 for c in generation.completions)
+    greedy = generate(generator, 2, SamplingParams(temperature=0, max_tokens=64, stop=("\n",)))
+    assert all("\n" not in c.text and c.finish_reason == "stop" and c.completion_tokens < 64 for c in greedy.completions)
+    sampled = generate(generator, 4, SamplingParams(temperature=1.0, max_tokens=64, stop=("\n",), seed=1))
+    assert all("\n" not in c.text for c in sampled.completions)  # a sampled base-model answer may ramble to the limit
+    assert all(c.finish_reason == "stop" or c.completion_tokens >= 64 for c in sampled.completions)
+    assert any(c.finish_reason == "stop" for c in sampled.completions)
 
 
 @pytest.mark.parametrize("strategy", ["best_of_n", "majority"])
