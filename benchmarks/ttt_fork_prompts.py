@@ -12,6 +12,11 @@ fork goal): the built-in fork and save positions (`ponder games positions`' set)
   (written out with its eight lines, as in `lines`) goes to the model, which reasons about it and rates it for the
   mover from 0 (lost) to 10 (won); the move whose board the model rates highest (N ratings averaged) is played.
   Ponder only lists the empty cells and writes out the boards; every judgement is the model's.
+- `examples`: for each empty cell, the lines through it as they would read after the move (written out by ponder),
+  and three worked examples (fork positions outside the test set, their analysis written by ponder) of reading them:
+  a line `x x x` wins, two of yours and a '.' is a threat, two of theirs and yours blocks; win, else block, else the
+  cell with the most threats. The model writes that analysis for the position asked and ends with `MOVE: row,col`;
+  N replies vote (few-shot chain of thought, Wei et al. 2022).
 
 The model alone decides in each: no solver or search sees its move. Prints found / positions per kind and the
 tokens the model generated per position (counted by ponder's counter from the replies).
@@ -30,7 +35,7 @@ import re
 import openai
 import pyspiel
 
-from ponder.games.arena.positions import builtin_positions, judge
+from ponder.games.arena.positions import builtin_positions, judge, threats
 from ponder.generators.usage_count import UsageCounter
 from ponder.games.solvers.exact import ExactSolver, state_after
 from ponder.sandbox import run_python
@@ -43,14 +48,15 @@ LINE_NAMES = ("row 0", "row 1", "row 2", "column 0", "column 1", "column 2", "di
 class Model:
     """The chat model, with the tokens it generated counted by ponder's own counter (never the backend's report)."""
 
-    def __init__(self, backend: str, model: str):
+    def __init__(self, backend: str, model: str, temperature: float = 0.7):
+        self.temperature = temperature
         self.client = openai.AsyncOpenAI(base_url=backend, api_key="none", timeout=1800, max_retries=0)
         self.model = model
         self.counter = UsageCounter(backend)
         self.generated = 0
 
     async def ask(self, messages: list[dict], tokens: int, n: int = 1) -> list[str]:
-        response = await self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=tokens, temperature=0.7, n=n)
+        response = await self.client.chat.completions.create(model=self.model, messages=messages, max_tokens=tokens, temperature=self.temperature, n=n)
         replies = [choice.message.content or "" for choice in response.choices]
         self.generated += sum([await self.counter.tokens(reply) for reply in replies])
         return replies
@@ -87,6 +93,66 @@ def lookahead_prompt(cells: str, you: str, them: str) -> str:
             f"Judge this position for '{you}' in four short lines, using the lines above. 1) Does '{you}' hold a whole line (a win)? "
             f"2) Does any line hold two '{them}' and one '.' ('{them}' wins next move)? 3) How many lines hold two '{you}' and one '.' "
             f"(threats: two or more cannot all be blocked)? 4) SCORE: n, your rating of the position for '{you}' from 0 (lost) to 10 (won).")
+
+
+def after_lines(cells: str, you: str) -> str:
+    """Each empty cell, and the lines through it as they would read after `you` played there."""
+    rows = []
+    for i in (i for i, c in enumerate(cells) if c == "."):
+        after = cells[:i] + you + cells[i + 1 :]
+        through = [f"{name} = {' '.join(after[j] for j in line)}" for name, line in zip(LINE_NAMES, LINES) if i in line]
+        rows.append(f"({i // 3},{i % 3}): " + "; ".join(through))
+    return "\n".join(rows)
+
+
+def examples_question(cells: str, you: str) -> str:
+    board = "\n".join(" ".join(cells[r * 3 : r * 3 + 3]) for r in range(3))
+    return f"Board, '{you}' to move:\n{board}\nThe lines through each empty cell after '{you}' plays there:\n{after_lines(cells, you)}"
+
+
+def worked(cells: str, you: str) -> str:
+    """The analysis the `examples` variant asks for, written out for a demonstration position (not a test one)."""
+    them = "o" if you == "x" else "x"
+    verdicts, wins, blocks, counts = [], [], [], {}
+    for i in (i for i, c in enumerate(cells) if c == "."):
+        after, notes = cells[:i] + you + cells[i + 1 :], []
+        for name, line in ((n, l) for n, l in zip(LINE_NAMES, LINES) if i in l):
+            marks = [after[j] for j in line]
+            kind = ("win" if marks.count(you) == 3 else "threat" if marks.count(you) == 2 and "." in marks
+                    else "block" if marks.count(them) == 2 else "-")
+            notes.append(f"{name} {' '.join(marks)} {kind}")
+            wins += [i] if kind == "win" else []
+            blocks += [i] if kind == "block" else []
+        counts[i] = sum(n.endswith("threat") for n in notes)
+        verdicts.append(f"({i // 3},{i % 3}): " + ", ".join(notes) + f" -> {counts[i]} threats")
+    choice = wins[0] if wins else blocks[0] if blocks else max(counts, key=counts.get)
+    why = ("it wins" if wins else f"the only block; it makes {counts[choice]} threats" if blocks
+           else f"no win, nothing to block; most threats ({counts[choice]})")
+    return "\n".join(verdicts) + f"\nWins: {'none' if not wins else wins}. Blocks: {'none' if not blocks else ', '.join(f'({b // 3},{b % 3})' for b in blocks)}.\n" \
+        f"Play ({choice // 3},{choice % 3}): {why}.\nMOVE: {choice // 3},{choice % 3}"
+
+
+def examples_messages(cells: str, you: str, demos: list[tuple[str, str]]) -> list[dict]:
+    rules = ("Tic-tac-toe, '.' is empty, cells are (row,col), 0-based. For each empty cell, read each line through it: "
+             "three of yours = win; two of yours and a '.' = threat; two of the opponent's and yours = block. "
+             "Play a win; else the block; else the cell with the most threats (two threats at once win). End with MOVE: row,col")
+    messages = [{"role": "system", "content": rules}]
+    for demo, mover in demos:
+        messages += [{"role": "user", "content": examples_question(demo, mover)}, {"role": "assistant", "content": worked(demo, mover)}]
+    return messages + [{"role": "user", "content": examples_question(cells, you)}]
+
+
+def demonstrations(game: pyspiel.Game, held_out: set[tuple[int, ...]]) -> list[tuple[str, str]]:
+    """Three fork positions outside the test set: 'x' to move, 'o' to move, and one whose winning move is a block."""
+    picked: dict[str, tuple[str, str]] = {}
+    for position in builtin_positions(1000):
+        if position.kind != "fork" or tuple(position.history) in held_out:
+            continue
+        state = state_after(game, position.history)
+        cells, you = "".join(str(state).split()), "x" if state.current_player() == 0 else "o"
+        key = "block" if threats(cells, "o" if you == "x" else "x") else you
+        picked.setdefault(key, (cells, you))
+    return [picked["x"], picked["o"], picked["block"]]
 
 
 def score(text: str | None) -> float | None:
@@ -134,12 +200,15 @@ async def repaired(model: Model, prompt: str, cells: str, tokens: int, rounds: i
     return [None]
 
 
-async def one(model: Model, variant: str, cells: str, you: str, tokens: int, n: int, rounds: int = 2) -> list[int | None]:
+async def one(model: Model, variant: str, cells: str, you: str, tokens: int, n: int, rounds: int = 2, demos=()) -> list[int | None]:
     them = "o" if you == "x" else "x"
     if variant == "repair":
         return await repaired(model, program_prompt(cells, you, them), cells, tokens, rounds)
     if variant == "lookahead":
         return await looked_ahead(model, cells, you, them, tokens, n)
+    if variant == "examples":
+        replies = await model.ask(examples_messages(cells, you, demos), tokens, n)
+        return [cell(reply.split("MOVE:")[-1]) if "MOVE:" in reply else None for reply in replies]
     prompt = program_prompt(cells, you, them) if variant == "program" else lines_prompt(cells, you, them)
     replies = await model.ask([{"role": "user", "content": prompt}], tokens, n)
     if variant == "program":
@@ -151,25 +220,27 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", required=True)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--variant", choices=("program", "repair", "lines", "lookahead"), required=True)
+    parser.add_argument("--variant", choices=("program", "repair", "lines", "lookahead", "examples"), required=True)
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--n", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="repair: fixes after the first program")
+    parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--per-kind", type=int, default=10)
     parser.add_argument("--kinds", default="fork,save")
     args = parser.parse_args()
     game = pyspiel.load_game("tic_tac_toe")
     solver = ExactSolver(game)
-    model = Model(args.backend, args.model)
+    model = Model(args.backend, args.model, args.temperature)
     slots = asyncio.Semaphore(4)
     positions = [p for p in builtin_positions(args.per_kind) if p.kind in args.kinds.split(",")]
+    demos = demonstrations(game, {tuple(p.history) for p in builtin_positions(30) + positions})
 
     async def run(position):
         state = state_after(game, position.history)
         judged = judge(game, position.history, solver)
         cells = "".join(str(state).split())
         async with slots:
-            moves = await one(model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n, args.rounds)
+            moves = await one(model, args.variant, cells, "x" if state.current_player() == 0 else "o", args.tokens, args.n, args.rounds, demos)
         votes = collections.Counter(m for m in moves if m is not None and m in state.legal_actions())
         move = votes.most_common(1)[0][0] if votes else None
         best = move in judged.best

@@ -65,7 +65,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                        "'repeated_game(stage_game=matrix_pd(),num_repetitions=10)', ...")
     arena.add_argument("--players", help="player specs, comma-separated")
     arena.add_argument("--scale", help="one player at several budgets, e.g. mcts:1,4,16,64,256,1024 (strength vs budget)")
-    arena.add_argument("--games", type=int, default=default(ArenaConfig, "games"), help="games per pair, seats alternating (default %(default)s); with --hands, matches per pair")
+    arena.add_argument("--games", type=int, default=default(ArenaConfig, "games"), help="games per pair, seats alternating (default %(default)s); with --hands, matches per pair; raise it on a stored --out to play more")
     arena.add_argument("--hands", type=int, help="play matches of this many hands (players learn within a match; seats alternate hand by hand)")
     arena.add_argument("--seed", type=int, default=default(ArenaConfig, "seed"))
     arena.add_argument("--out", type=Path, help="output folder (default ponder-arena/GAME); re-run to resume")

@@ -70,6 +70,23 @@ def test_an_interrupted_arena_resumes_to_the_same_games(tmp_path):
         asyncio.run(run_arena(ArenaConfig("tic_tac_toe", ("random", "mcts:32"), games=6, seed=1), tmp_path / "whole", players[:2]))
 
 
+def test_more_games_on_a_stored_arena_play_only_the_new_rounds_and_equal_a_fresh_run(tmp_path):
+    players = ("random", "cfr:10", "cfr:30")
+    grown = tmp_path / "grown"
+    first = asyncio.run(run_arena(ArenaConfig("kuhn_poker", players, games=2, seed=4), grown, load_players(ArenaConfig("kuhn_poker", players))))
+    assert first.done == first.total == 6
+    calls = []
+    more = asyncio.run(run_arena(ArenaConfig("kuhn_poker", players, games=5, seed=4), grown, load_players(ArenaConfig("kuhn_poker", players)),
+                                 calls.append))
+    assert more.done == more.total == 15 and calls[0].done == 6  # the stored six were not replayed
+    fresh = tmp_path / "fresh"
+    asyncio.run(run_arena(ArenaConfig("kuhn_poker", players, games=5, seed=4), fresh, load_players(ArenaConfig("kuhn_poker", players))))
+    with ArenaStore(grown / STORE_NAME) as a, ArenaStore(fresh / STORE_NAME) as b:
+        assert [(g[:3], g[3].returns) for g in a.games()] == [(g[:3], g[3].returns) for g in b.games()]
+    fewer = write_report(ArenaConfig("kuhn_poker", players, games=2, seed=4), grown)
+    assert sum(sum(pair[:3]) for pair in fewer.pairs.values()) == 2 * 6  # each game seen from both sides, first two rounds
+
+
 def test_search_beats_random_in_the_arena_report(tmp_path):
     config = ArenaConfig("tic_tac_toe", ("random", "mcts:200"), games=20, seed=0)
     asyncio.run(run_arena(config, tmp_path, load_players(config)))

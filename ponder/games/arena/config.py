@@ -29,7 +29,10 @@ class ArenaConfig:
             raise GameError(f"player names must differ (got {', '.join(names)}); add ?name=... to tell copies apart")
 
     def identity(self) -> dict:
+        """The settings that decide each game. Not `games`: round r's seeds do not depend on how many rounds there
+        are, so a re-run with more games plays only the new ones (and one with fewer reports the first ones)."""
         identity = asdict(self) | {"players": list(self.players)}
+        identity.pop("games")
         if self.hands is None:
             identity.pop("hands")  # arenas stored before matches existed keep their identity
         return identity

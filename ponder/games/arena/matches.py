@@ -4,7 +4,9 @@ the same deals, and the learners' own exploitability at checkpoints.
 
 Deals depend on the round and hand only, and the player listed earlier in a pair sits in seat (round + hand) % 2,
 so two players listed before a common opponent meet it on the same deals from the same seats: their per-hand
-difference is a paired comparison. Intervals are normal approximations over hands (95%).
+difference is a paired comparison. Intervals are 95% and over matches, not hands: a learner's hands within one match
+share what it learned there, so they are not independent draws (a cluster-robust interval, Student's t with
+matches − 1 degrees of freedom; one match gives no interval).
 """
 
 from __future__ import annotations
@@ -42,15 +44,37 @@ class PairedGain:
     ci95: tuple[float, float]
 
 
-def mean_ci(values: Sequence[float]) -> tuple[float, tuple[float, float]]:
-    """Mean and normal-approximation 95% interval.
+T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 
-    >>> mean, (low, high) = mean_ci([1.0, 3.0]); round(mean, 2), round(low, 2), round(high, 2)
-    (2.0, 0.04, 3.96)
+
+def t975(df: int) -> float:
+    """Student's t 97.5% quantile: the table to 30 degrees of freedom, then the Cornish–Fisher expansion (error < 1e-3).
+
+    >>> t975(1), t975(10), round(t975(120), 3)
+    (12.706, 2.228, 1.98)
     """
-    array = np.asarray(values, dtype=float)
-    mean = float(array.mean())
-    half = 1.96 * float(array.std(ddof=1)) / math.sqrt(len(array)) if len(array) > 1 else float("inf")
+    if df <= len(T975):
+        return T975[df - 1]
+    z = 1.959964
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def clustered_mean_ci(groups: Sequence[Sequence[float]]) -> tuple[float, tuple[float, float]]:
+    """Mean of every value, and a 95% interval that treats each group (a match) as one independent draw: the
+    cluster-robust standard error (Liang & Zeger 1986; the G / (G − 1) correction) with Student's t on G − 1 degrees
+    of freedom. With groups of equal size it is the usual interval over the groups' means; one group gives none.
+
+    >>> mean, (low, high) = clustered_mean_ci([[1.0, 1.0], [3.0, 3.0]]); mean, round(low, 3), round(high, 3)
+    (2.0, -10.706, 14.706)
+    """
+    groups = [np.asarray(g, dtype=float) for g in groups if len(g)]
+    values = np.concatenate(groups)
+    mean = float(values.mean())
+    if len(groups) < 2:
+        return mean, (-math.inf, math.inf)
+    spread = sum(float(g.sum() - len(g) * mean) ** 2 for g in groups)
+    half = t975(len(groups) - 1) * math.sqrt(len(groups) / (len(groups) - 1) * spread) / len(values)
     return mean, (mean - half, mean + half)
 
 
@@ -67,7 +91,7 @@ def pair_payoffs(matches: Sequence[tuple[int, int, int, MatchRecord]]) -> list[P
     pairs = []
     for (player, opponent), rounds in sorted(_series(matches).items()):
         hands = [v for values in rounds.values() for v in values]
-        mean, ci = mean_ci(hands)
+        mean, ci = clustered_mean_ci(list(rounds.values()))
         buckets = []
         start = 0
         for end in BUCKETS:
@@ -93,14 +117,15 @@ def paired_gains(matches: Sequence[tuple[int, int, int, MatchRecord]], after: in
             for baseline in players:
                 if player not in learners or baseline in learners:
                     continue
-                differences = []
+                by_match = []
                 for round_, values in series[(player, opponent)].items():
                     other = series[(baseline, opponent)].get(round_)
                     if other is not None:
-                        differences += [a - b for a, b in zip(values[after:], other[after:])]
-                if len(differences) > 1:
-                    mean, ci = mean_ci(differences)
-                    gains.append(PairedGain(player, baseline, opponent, after, len(differences), mean, ci))
+                        by_match.append([a - b for a, b in zip(values[after:], other[after:])])
+                hands = sum(len(d) for d in by_match)
+                if hands > 1:
+                    mean, ci = clustered_mean_ci(by_match)
+                    gains.append(PairedGain(player, baseline, opponent, after, hands, mean, ci))
     return gains
 
 

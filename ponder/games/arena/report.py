@@ -5,6 +5,7 @@ self-contained report.html."""
 from __future__ import annotations
 
 import html
+import math
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -145,8 +146,8 @@ def _cooperation(games: list[tuple[int, int, int, GameRecord]]) -> dict[tuple[in
 def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     """Write replays.jsonl, ratings.json, the plot and report.html under `out`."""
     with ArenaStore(out / STORE_NAME) as store:
-        games = store.games()
-        matches = store.matches()
+        games = [g for g in store.games() if g[2] < config.games]  # a re-run with fewer --games reports the first ones
+        matches = [m for m in store.matches() if m[2] < config.games]
         failures = len(store.failures())
     with (out / "replays.jsonl").open("w") as replays:
         for _, _, _, record in games:
@@ -169,13 +170,13 @@ def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     if config.hands is not None:
         ratings["pairs"] = [
             {"player": analysis.names[p.player], "opponent": analysis.names[p.opponent], "hands": p.hands,
-             "payoff_per_hand": p.payoff_per_hand, "ci95": list(p.ci95),
+             "payoff_per_hand": p.payoff_per_hand, "ci95": _interval(p.ci95),
              "by_hands_observed": [{"from": a, "to": b, "payoff_per_hand": v} for a, b, v in p.by_hands]}
             for p in analysis.payoffs
         ]
         ratings["paired_gains"] = [
             {"player": analysis.names[g.player], "baseline": analysis.names[g.baseline], "opponent": analysis.names[g.opponent],
-             "after_hands": g.after, "hands": g.hands, "gain_per_hand": g.gain_per_hand, "ci95": list(g.ci95)}
+             "after_hands": g.after, "hands": g.hands, "gain_per_hand": g.gain_per_hand, "ci95": _interval(g.ci95)}
             for g in analysis.gains
         ]
         ratings["exploitability_by_hands"] = {name: {str(h): v for h, v in by.items()} for name, by in analysis.exploitability.items()}
@@ -242,10 +243,15 @@ def plot_payoffs(analysis: ArenaAnalysis, path: Path) -> None:
     plt.close(fig)
 
 
+def _interval(bounds: tuple[float, float]) -> list[float | None]:
+    """An interval for JSON: an unbounded end (one match gives no interval) is null."""
+    return [b if math.isfinite(b) else None for b in bounds]
+
+
 def match_lines(analysis: ArenaAnalysis) -> list[str]:
     """Payoffs per hand, paired gains and learners' exploitability (matches of many hands only)."""
     names = analysis.names
-    lines = ["", f"{'player vs opponent':<60} {'hands':>7} {'payoff/hand':>12} {'95% CI':>20}   by hands observed"]
+    lines = ["", f"{'player vs opponent':<60} {'hands':>7} {'payoff/hand':>12} {'95% CI over matches':>20}   by hands observed"]
     for p in analysis.payoffs:
         if p.player < p.opponent:
             windows = "  ".join(f"{a}-{b}: {v:+.3f}" for a, b, v in p.by_hands)

@@ -25,6 +25,12 @@ class ArenaStore(SQLiteStore):
     def __init__(self, path: str | Path):
         super().__init__(path, _SCHEMA)
 
+    def claim(self, identity: dict) -> bool:
+        stored = self.get("identity")
+        if stored is not None and "games" in stored and "games" not in identity:  # stored when --games could not grow
+            self.put("identity", {k: v for k, v in stored.items() if k != "games"})
+        return super().claim(identity)
+
     def add(self, first: int, second: int, round_: int, record: GameRecord | MatchRecord) -> None:
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO games VALUES (?, ?, ?, ?)", (first, second, round_, json.dumps(record.to_dict())))
