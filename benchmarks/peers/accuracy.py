@@ -27,6 +27,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,7 +128,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def run_ponder(ctx: Context, arm: Arm, task, problems, tags) -> list[Outcome]:
+Done = Callable[[int, Outcome], Awaitable[None]]  # a problem's outcome, stored as soon as it is known
+
+
+async def each(problems, tags, one: Callable[[int, Any, str], Awaitable[Outcome]], done: Done) -> None:
+    """Run `one` on every problem together, handing each outcome to `done` as it comes."""
+    async def finish(index, problem, tag) -> None:
+        await done(index, await one(index, problem, tag))
+
+    await asyncio.gather(*(finish(i, p, t) for i, (p, t) in enumerate(zip(problems, tags))))
+
+
+async def run_ponder(ctx: Context, arm: Arm, task, problems, tags, done: Done) -> None:
     plan = make_plan(strategy=arm.method, overrides=Limits(max_candidates=arm.budget),
                      params=SamplingParams(temperature=ctx.temperature, max_tokens=ctx.max_tokens),
                      options=dict(arm.options), verified=task.verifier is not None)
@@ -142,7 +155,7 @@ async def run_ponder(ctx: Context, arm: Arm, task, problems, tags) -> list[Outco
                 return Outcome(error=f"{type(error).__name__}: {error}", seconds=time.perf_counter() - started)
             return Outcome(result.text or "", result.error, time.perf_counter() - started)
 
-    return list(await asyncio.gather(*(one(i, p, t) for i, (p, t) in enumerate(zip(problems, tags)))))
+    await each(problems, tags, one, done)
 
 
 class Optillm:
@@ -179,13 +192,13 @@ class Optillm:
         self.process.wait(30)
 
 
-async def run_optillm(ctx: Context, arm: Arm, optillm: Optillm, problems, tags) -> list[Outcome]:
+async def run_optillm(ctx: Context, arm: Arm, optillm: Optillm, problems, tags, done: Done) -> None:
     import openai
 
     client = openai.AsyncOpenAI(base_url=optillm.url, api_key="none", timeout=3600, max_retries=0)
     slots = asyncio.Semaphore(ctx.in_flight)
 
-    async def one(problem, tag) -> Outcome:
+    async def one(_, problem, tag) -> Outcome:
         async with slots:
             started = time.perf_counter()
             try:
@@ -197,10 +210,10 @@ async def run_optillm(ctx: Context, arm: Arm, optillm: Optillm, problems, tags) 
             text = response.choices[0].message.content if response.choices else ""
             return Outcome(text or "", None, time.perf_counter() - started)
 
-    return list(await asyncio.gather(*(one(p, t) for p, t in zip(problems, tags))))
+    await each(problems, tags, one, done)
 
 
-async def run_its_hub(ctx: Context, arm: Arm, task, problems, tags) -> list[Outcome]:
+async def run_its_hub(ctx: Context, arm: Arm, task, problems, tags, done: Done) -> None:
     python = PEERS / "its_hub" / "bin" / "python"
     if not python.exists():
         raise SystemExit(f"its_hub is not installed at {python}: run bash benchmarks/peers/setup.sh its_hub")
@@ -216,7 +229,7 @@ async def run_its_hub(ctx: Context, arm: Arm, task, problems, tags) -> list[Outc
                                                    stdout=subprocess.PIPE, stderr=open(PEERS / "its_hub.log", "ab"))
     process.stdin.write("".join(json.dumps(j) + "\n" for j in jobs).encode())
     process.stdin.close()
-    outcomes = [Outcome(error="no answer from its_hub_runner") for _ in jobs]
+    answered = set()
     async for line in process.stdout:
         try:
             answer = json.loads(line)
@@ -224,9 +237,11 @@ async def run_its_hub(ctx: Context, arm: Arm, task, problems, tags) -> list[Outc
             with open(PEERS / "its_hub.log", "ab") as log:
                 log.write(b"stdout: " + line)
             continue
-        outcomes[answer["key"]] = Outcome(answer.get("text", ""), answer.get("error"), time.perf_counter() - started)
+        answered.add(answer["key"])
+        await done(answer["key"], Outcome(answer.get("text", ""), answer.get("error"), time.perf_counter() - started))
     await process.wait()
-    return outcomes
+    for key in sorted(set(range(len(jobs))) - answered):
+        await done(key, Outcome(error="no answer from its_hub_runner"))
 
 
 async def settle(ctx: Context, tags: list[str]) -> None:
@@ -274,26 +289,31 @@ async def measure(args) -> None:
                 tags = [ctx.tag(f"{task_name}|{arm.name}|{p.id}|{time.time()}") for p in todo]
                 print(f"{task_name} {arm.name}: {len(todo)} problems ...", file=sys.stderr, flush=True)
                 started = time.perf_counter()
-                if arm.system == "ponder":
-                    outcomes = await run_ponder(ctx, arm, task, todo, tags)
-                elif arm.system == "optillm":
-                    outcomes = await run_optillm(ctx, arm, optillm, todo, tags)
-                else:
-                    outcomes = await run_its_hub(ctx, arm, task, todo, tags)
-                await settle(ctx, tags)
-                wall = time.perf_counter() - started
-                with results.open("a") as sink:
-                    for problem, tag, outcome in zip(todo, tags, outcomes):
-                        tally = proxy.tallies[tag]
-                        answer = task.extract(outcome.text) if outcome.text else None
-                        correct = bool(task.grade(problem, answer)) if outcome.text else False
-                        row = {"task": task_name, "arm": arm.name, "system": arm.system, "method": arm.method, "budget": arm.budget,
-                               "note": arm.note, "problem": problem.id, "correct": correct, "answer": (answer or "")[:200],
-                               "error": outcome.error, "generated": tally.generated, "prompt": tally.prompt,
-                               "requests": tally.requests, "failed_requests": tally.failed, "seconds": round(outcome.seconds, 2),
-                               "arm_wall": round(wall, 2), "arm_problems": len(todo)}
+
+                async def store(index: int, outcome: Outcome) -> None:  # each problem kept as it finishes: a stopped run loses none
+                    problem, tag = todo[index], tags[index]
+                    await settle(ctx, [tag])
+                    tally = proxy.tallies[tag]
+                    answer = task.extract(outcome.text) if outcome.text else None
+                    correct = bool(task.grade(problem, answer)) if outcome.text else False
+                    row = {"task": task_name, "arm": arm.name, "system": arm.system, "method": arm.method, "budget": arm.budget,
+                           "note": arm.note, "problem": problem.id, "correct": correct, "answer": (answer or "")[:200],
+                           "error": outcome.error, "generated": tally.generated, "prompt": tally.prompt,
+                           "requests": tally.requests, "failed_requests": tally.failed, "seconds": round(outcome.seconds, 2),
+                           "arm_wall": round(time.perf_counter() - started, 2), "arm_problems": len(todo)}
+                    with results.open("a") as sink:
                         sink.write(json.dumps(row) + "\n")
-                        done[(task_name, arm.name, problem.id)] = row
+                    done[(task_name, arm.name, problem.id)] = row
+                    print(f"  {arm.name} {problem.id}: {'correct' if correct else 'wrong'}, {tally.generated} tokens "
+                          f"({sum(k[:2] == (task_name, arm.name) for k in done)} of {len(problems)})", file=sys.stderr, flush=True)
+
+                if arm.system == "ponder":
+                    await run_ponder(ctx, arm, task, todo, tags, store)
+                elif arm.system == "optillm":
+                    await run_optillm(ctx, arm, optillm, todo, tags, store)
+                else:
+                    await run_its_hub(ctx, arm, task, todo, tags, store)
+                wall = time.perf_counter() - started
                 rows = [done[(task_name, arm.name, p.id)] for p in problems]
                 print(f"  {arm.name}: {sum(r['correct'] for r in rows)}/{len(rows)} correct, "
                       f"{np.mean([r['generated'] for r in rows]):.0f} generated tokens/problem, {wall:.0f} s", file=sys.stderr, flush=True)
