@@ -207,12 +207,16 @@ async def one(model: Model, variant: str, cells: str, you: str, tokens: int, n: 
     if variant == "lookahead":
         return await looked_ahead(model, cells, you, them, tokens, n)
     if variant == "examples":
-        replies = await model.ask(examples_messages(cells, you, demos), tokens, n)
-        return [cell(reply.split("MOVE:")[-1]) if "MOVE:" in reply else None for reply in replies]
+        return moved(await model.ask(examples_messages(cells, you, demos), tokens, n))
     prompt = program_prompt(cells, you, them) if variant == "program" else lines_prompt(cells, you, them)
     replies = await model.ask([{"role": "user", "content": prompt}], tokens, n)
     if variant == "program":
         return [cell(await program_answer(reply)) for reply in replies]
+    return moved(replies)
+
+
+def moved(replies: list[str]) -> list[int | None]:
+    """The cell each reply's last `MOVE:` names, else None."""
     return [cell(reply.split("MOVE:")[-1]) if "MOVE:" in reply else None for reply in replies]
 
 
@@ -233,7 +237,7 @@ async def main() -> None:
     model = Model(args.backend, args.model, args.temperature)
     slots = asyncio.Semaphore(4)
     positions = [p for p in builtin_positions(args.per_kind) if p.kind in args.kinds.split(",")]
-    demos = demonstrations(game, {tuple(p.history) for p in builtin_positions(30) + positions})
+    demos = demonstrations(game, {tuple(p.history) for p in builtin_positions(30) + positions}) if args.variant == "examples" else []
 
     async def run(position):
         state = state_after(game, position.history)

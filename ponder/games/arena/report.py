@@ -5,8 +5,8 @@ self-contained report.html."""
 from __future__ import annotations
 
 import html
-import math
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,8 +146,8 @@ def _cooperation(games: list[tuple[int, int, int, GameRecord]]) -> dict[tuple[in
 def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     """Write replays.jsonl, ratings.json, the plot and report.html under `out`."""
     with ArenaStore(out / STORE_NAME) as store:
-        games = [g for g in store.games() if g[2] < config.games]  # a re-run with fewer --games reports the first ones
-        matches = [m for m in store.matches() if m[2] < config.games]
+        games = store.games(config.games)
+        matches = store.matches(config.games)
         failures = len(store.failures())
     with (out / "replays.jsonl").open("w") as replays:
         for _, _, _, record in games:

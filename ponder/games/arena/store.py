@@ -35,20 +35,22 @@ class ArenaStore(SQLiteStore):
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO games VALUES (?, ?, ?, ?)", (first, second, round_, json.dumps(record.to_dict())))
 
-    def done(self) -> set[tuple[int, int, int]]:
-        return set(self.db.execute("SELECT first, second, round FROM games"))
+    # `rounds`: only rounds below it (a re-run with fewer --games sees the first ones); None: every stored round.
+    def done(self, rounds: int | None = None) -> set[tuple[int, int, int]]:
+        return set(self.db.execute("SELECT first, second, round FROM games WHERE round < ?", (_below(rounds),)))
 
-    def games(self) -> list[tuple[int, int, int, GameRecord]]:
+    def games(self, rounds: int | None = None) -> list[tuple[int, int, int, GameRecord]]:
         """The stored single games (an arena of matches has none)."""
-        rows = self.db.execute("SELECT first, second, round, record FROM games ORDER BY first, second, round")
-        return [(a, b, r, GameRecord.from_dict(data)) for a, b, r, data in ((a, b, r, json.loads(t)) for a, b, r, t in rows)
-                if data.get("kind") != "match"]
+        return [(a, b, r, GameRecord.from_dict(data)) for a, b, r, data in self._records(rounds) if data.get("kind") != "match"]
 
-    def matches(self) -> list[tuple[int, int, int, MatchRecord]]:
+    def matches(self, rounds: int | None = None) -> list[tuple[int, int, int, MatchRecord]]:
         """The stored matches of `ponder arena --hands`."""
-        rows = self.db.execute("SELECT first, second, round, record FROM games ORDER BY first, second, round")
-        return [(a, b, r, MatchRecord.from_dict(data)) for a, b, r, data in ((a, b, r, json.loads(t)) for a, b, r, t in rows)
-                if data.get("kind") == "match"]
+        return [(a, b, r, MatchRecord.from_dict(data)) for a, b, r, data in self._records(rounds) if data.get("kind") == "match"]
+
+    def _records(self, rounds: int | None) -> list[tuple[int, int, int, dict]]:
+        rows = self.db.execute("SELECT first, second, round, record FROM games WHERE round < ? ORDER BY first, second, round",
+                               (_below(rounds),))
+        return [(a, b, r, json.loads(text)) for a, b, r, text in rows]
 
     def add_failure(self, first: int, second: int, round_: int, error: str) -> None:
         with self.db:
@@ -56,3 +58,7 @@ class ArenaStore(SQLiteStore):
 
     def failures(self) -> list[tuple[int, int, int, str]]:
         return [tuple(r) for r in self.db.execute("SELECT first, second, round, error FROM failures ORDER BY rowid")]
+
+
+def _below(rounds: int | None) -> int:
+    return rounds if rounds is not None else 2**62

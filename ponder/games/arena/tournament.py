@@ -114,7 +114,7 @@ async def run_arena(
     names = [parse_spec(p).name for p in config.players]
     with ArenaStore(out / STORE_NAME) as store:
         store.claim(config.identity())
-        done = {d for d in store.done() if d[2] < config.games}  # a re-run with fewer games counts the first ones
+        done = store.done(config.games)
         pending = [u for u in units if (u.first, u.second, u.round) not in done]
         counts = {"finished": len(done), "failed": 0}
         on_progress(ArenaProgress(counts["finished"], len(units), 0))
