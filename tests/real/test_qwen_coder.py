@@ -21,9 +21,11 @@ def test_the_assembled_files_are_the_models_they_claim(qwen_coder):
 def test_humaneval_problems_are_solved_checked_and_graded_one_json_line_each(qwen_coder, tmp_path):
     size, server = qwen_coder
     trace = tmp_path / "trace.jsonl"
+    # one problem at a time on the two slots, so no request waits in the server's queue; a request's deadline is
+    # generous because CI runs this beside the rest of the suite on two cores (384 tokens took over 120 s there)
     done = run_cli("solve", "--task", "humaneval", "--count", "2", "--model", f"openai:qwen-{size}@{server.base_url}",
                    "--strategy", "best_of_n", "--max-candidates", "2", "--max-new-tokens", "384", "--temperature", "0.2",
-                   "--seed", "0", "--json", "--trace", str(trace), timeout=600)
+                   "--seed", "0", "--json", "--trace", str(trace), "--concurrency", "1", "--timeout", "280", timeout=600)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["HumanEval/0", "HumanEval/1"]
@@ -38,7 +40,7 @@ def test_your_own_code_problems_are_read_from_jsonl(qwen_coder, tmp_path):
     problems = tmp_path / "code.jsonl"
     problems.write_text(json.dumps(ADD) + "\n")
     done = run_cli("solve", "--task", "code", "--input", str(problems), "--model", f"openai:qwen-{size}@{server.base_url}",
-                   "--strategy", "best_of_n", "--max-candidates", "2", "--temperature", "0", "--seed", "0", "--json", timeout=300)
+                   "--strategy", "best_of_n", "--max-candidates", "2", "--temperature", "0", "--seed", "0", "--json", "--timeout", "280", timeout=300)
     assert done.returncode == 0, done.stderr
     line = json.loads(done.stdout)
     assert line["id"] == "add" and line["correct"] is True
