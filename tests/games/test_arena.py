@@ -83,8 +83,15 @@ def test_more_games_on_a_stored_arena_play_only_the_new_rounds_and_equal_a_fresh
     asyncio.run(run_arena(ArenaConfig("kuhn_poker", players, games=5, seed=4), fresh, load_players(ArenaConfig("kuhn_poker", players))))
     with ArenaStore(grown / STORE_NAME) as a, ArenaStore(fresh / STORE_NAME) as b:
         assert [(g[:3], g[3].returns) for g in a.games()] == [(g[:3], g[3].returns) for g in b.games()]
+    with ArenaStore(grown / STORE_NAME) as store:  # failed attempts: one since played, one in round 3 never played
+        store.add_failure(0, 1, 0, "RuntimeError: backend down")
+        store.add_failure(0, 1, 3, "RuntimeError: backend down")
+        with store.db:
+            store.db.execute("DELETE FROM games WHERE first = 0 AND second = 1 AND round = 3")
     fewer = write_report(ArenaConfig("kuhn_poker", players, games=2, seed=4), grown)
     assert sum(sum(pair[:3]) for pair in fewer.pairs.values()) == 2 * 6  # each game seen from both sides, first two rounds
+    assert fewer.failures == 0  # the failed game of round 0 was played since; round 3 is beyond the two asked for
+    assert write_report(ArenaConfig("kuhn_poker", players, games=5, seed=4), grown).failures == 1
 
 
 def test_search_beats_random_in_the_arena_report(tmp_path):

@@ -148,7 +148,7 @@ def write_report(config: ArenaConfig, out: Path) -> ArenaAnalysis:
     with ArenaStore(out / STORE_NAME) as store:
         games = store.games(config.games)
         matches = store.matches(config.games)
-        failures = len(store.failures())
+        failures = len(store.missing(config.games))
     with (out / "replays.jsonl").open("w") as replays:
         for _, _, _, record in games:
             replays.write(json.dumps(record.to_dict()) + "\n")
@@ -314,7 +314,7 @@ def report_html(analysis: ArenaAnalysis, config: ArenaConfig, out: Path) -> str:
     )
     modes = sorted({f"{names[p]}: {html.escape(parse_spec(config.players[p]).options.get('mode', 'listed'))}"
                     for p in range(len(names)) if parse_spec(config.players[p]).kind == "llm"})
-    failed = f"<p>{analysis.failures} game attempt(s) failed and were left for a re-run (see the store's failures table).</p>" if analysis.failures else ""
+    failed = f"<p>{analysis.failures} game(s) failed and were left for a re-run (the store's failures table has every failed attempt).</p>" if analysis.failures else ""
     expected = len(names) * (len(names) - 1) // 2 * config.games
     return page(f"ponder arena: {config.game}", f"""
 <h1>Arena: {html.escape(config.game)}</h1>

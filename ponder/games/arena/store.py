@@ -57,7 +57,12 @@ class ArenaStore(SQLiteStore):
             self.db.execute("INSERT INTO failures VALUES (?, ?, ?, ?, ?)", (first, second, round_, error, time.time()))
 
     def failures(self) -> list[tuple[int, int, int, str]]:
+        """Every failed attempt, in order (a game retried later keeps its failures here)."""
         return [tuple(r) for r in self.db.execute("SELECT first, second, round, error FROM failures ORDER BY rowid")]
+
+    def missing(self, rounds: int | None = None) -> set[tuple[int, int, int]]:
+        """The games whose attempts failed and that are still not stored: left for a re-run."""
+        return {(a, b, r) for a, b, r, _ in self.failures() if r < _below(rounds)} - self.done(rounds)
 
 
 def _below(rounds: int | None) -> int:
