@@ -68,7 +68,9 @@ class Arm:
 # (bon: 3 samples; self_consistency: 5; moa: 3 + critique + final; genselect 4; majority_voting 8), the budgets they
 # ship with. Not run: optillm's decoding approaches (cot_decoding, entropy_decoding, thinkdeeper, autothink,
 # deepconf) need the logits of a model optillm loads itself, not an HTTP backend; its_hub's beam search and particle
-# filtering/Gibbs need a process reward model, and the only one it ships is served by vLLM.
+# filtering/Gibbs need a process reward model, and the only one it ships is served by vLLM. optillm's cepo takes no
+# request setting (tens of calls of up to 4,096 tokens per problem); its z3 runs model-written code with exec() in
+# its own process, and model-written code runs only in a sandbox here.
 ARMS = (
     Arm("ponder", "single"),
     Arm("optillm", "none", note="pass-through"),
@@ -98,6 +100,8 @@ ARMS = (
     Arm("optillm", "rto"),
     Arm("optillm", "pvg"),
     Arm("optillm", "mcts"),
+    Arm("optillm", "mars", note="2 agents, 2 rounds, verification (its light setting, chosen by max_tokens <= 4,000)"),
+    Arm("optillm", "rstar", note="5 rollouts of depth 3, a discriminator"),
 )
 
 
