@@ -25,7 +25,7 @@ def test_humaneval_problems_are_solved_checked_and_graded_one_json_line_each(qwe
     # generous because CI runs this beside the rest of the suite on two cores (384 tokens took over 120 s there)
     done = run_cli("solve", "--task", "humaneval", "--count", "2", "--model", f"openai:qwen-{size}@{server.base_url}",
                    "--strategy", "best_of_n", "--max-candidates", "2", "--max-new-tokens", "384", "--temperature", "0.2",
-                   "--seed", "0", "--json", "--trace", str(trace), "--concurrency", "1", "--timeout", "280", timeout=600)
+                   "--seed", "0", "--json", "--trace", str(trace), "--concurrency", "1", "--timeout", "280", timeout=900)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["HumanEval/0", "HumanEval/1"]
