@@ -17,6 +17,12 @@ fork goal): the built-in fork and save positions (`ponder games positions`' set)
   a line `x x x` wins, two of yours and a '.' is a threat, two of theirs and yours blocks; win, else block, else the
   cell with the most threats. The model writes that analysis for the position asked and ends with `MOVE: row,col`;
   N replies vote (few-shot chain of thought, Wei et al. 2022).
+- `rule`: the board, the eight lines (cell numbers) and the marks as Python literals, the rule stated in words (win
+  if you can; else block the opponent's line; else the cell that leaves the most lines with two of yours and an
+  empty cell, since two threats cannot both be blocked), and a request for a program that applies it and prints the
+  move; N programs, each run in the sandbox, vote (program-aided reasoning, Gao et al. 2022: the model writes the
+  steps as code, the interpreter carries them out). Checked against the exact solver, the rule picks a best move in
+  all 30 built-in fork positions and 29 of the 30 save positions: what is measured is whether the model writes it.
 
 The model alone decides in each: no solver or search sees its move. Prints found / positions per kind and the
 tokens the model generated per position (counted by ponder's counter from the replies).
@@ -69,6 +75,17 @@ def program_prompt(cells: str, you: str, them: str) -> str:
             f"loss = -1) and prints the best move for '{you}' as: row,col (0-based). Keep it short: a list of the 8 winning lines, "
             f"a winner(board) function that checks them, a recursive minimax(board, player) that returns the value for '{you}', "
             "then a loop over the empty cells that prints the best. No comments. Reply with the program only, in one ```python block.")
+
+
+def rule_prompt(cells: str, you: str, them: str) -> str:
+    return (f"Tic-tac-toe. Cells are numbered 0-8, row by row; '.' is empty. It is '{you}' to move; the opponent is '{them}'. "
+            f"Start your program with these lines:\nboard = list({cells!r})\nLINES = {[list(line) for line in LINES]}\n"
+            f"ME, THEM = {you!r}, {them!r}\n"
+            "Then choose the move by this rule: 1) if playing a cell completes a line of three ME, play it; 2) else, if THEM "
+            "could complete a line of three by playing a cell, play that cell to block; 3) else, for each empty cell, put ME there "
+            "and count the lines that then hold two ME and one '.'; play the cell with the most (two such lines at once cannot "
+            "both be blocked). Loop over LINES; do not write lines out by hand. Print the cell's number. No comments. "
+            "Reply with the program only, in one ```python block.")
 
 
 def written_out(cells: str) -> tuple[str, str]:
@@ -182,6 +199,12 @@ def cell(text: str | None) -> int | None:
     return int(found[-1][0]) * 3 + int(found[-1][1]) if found else None
 
 
+def numbered(text: str | None) -> int | None:
+    """The cell a printed number 0-8 names (the last one), else None."""
+    found = re.findall(r"\b([0-8])\b", (text or "")[-200:])
+    return int(found[-1]) if found else None
+
+
 async def repaired(model: Model, prompt: str, cells: str, tokens: int, rounds: int) -> list[int | None]:
     """One program, fixed by the model from the sandbox's error up to `rounds` times: the move it finally prints."""
     messages = [{"role": "user", "content": prompt}]
@@ -208,10 +231,12 @@ async def one(model: Model, variant: str, cells: str, you: str, tokens: int, n: 
         return await looked_ahead(model, cells, you, them, tokens, n)
     if variant == "examples":
         return moved(await model.ask(examples_messages(cells, you, demos), tokens, n))
-    prompt = program_prompt(cells, you, them) if variant == "program" else lines_prompt(cells, you, them)
-    replies = await model.ask([{"role": "user", "content": prompt}], tokens, n)
+    prompts = {"program": program_prompt, "rule": rule_prompt, "lines": lines_prompt}
+    replies = await model.ask([{"role": "user", "content": prompts[variant](cells, you, them)}], tokens, n)
     if variant == "program":
         return [cell(await program_answer(reply)) for reply in replies]
+    if variant == "rule":
+        return [numbered(await program_answer(reply)) for reply in replies]
     return moved(replies)
 
 
@@ -224,7 +249,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", required=True)
     parser.add_argument("--model", default="qwen2.5-coder-1.5b-instruct")
-    parser.add_argument("--variant", choices=("program", "repair", "lines", "lookahead", "examples"), required=True)
+    parser.add_argument("--variant", choices=("program", "repair", "lines", "lookahead", "examples", "rule"), required=True)
     parser.add_argument("--tokens", type=int, default=1000)
     parser.add_argument("--n", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="repair: fixes after the first program")
