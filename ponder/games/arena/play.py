@@ -16,6 +16,7 @@ import pyspiel
 
 from ponder.games.errors import GameError
 from ponder.games.players.base import Learner, Move, Player
+from ponder.games.rules.poker import view_of
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,6 @@ async def play_match(
         end = final_state(game, record)
         for seat, player in enumerate(seated):
             if isinstance(player, Learner):
-                player.observe((end.information_state_string(seat), float(end.returns()[seat])), seat)
+                player.observe(view_of(end, seat), seat)
     findings = {p.name: p.findings() for p in players if isinstance(p, Learner)}
     return MatchRecord(game_name, (pair[0].name, pair[1].name), round_, tuple(returns), (forfeits[0], forfeits[1]), findings)

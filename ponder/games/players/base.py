@@ -41,8 +41,9 @@ class Learner(Protocol):
         """A copy that has seen nothing: one per match, so matches stay functions of their seeds."""
         ...
 
-    def observe(self, view: tuple[str, float], seat: int) -> None:
-        """One finished hand as this player saw it from `seat`: its final information state and its return."""
+    def observe(self, view: tuple[str, float, str], seat: int) -> None:
+        """One finished hand as this player saw it from `seat`: its final information state, its return, and the
+        hand's history when the cards were shown at a showdown, else "" (`rules/poker.py`)."""
         ...
 
     def findings(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from ponder.games.errors import GameError
 
 PLAYER_HELP = ("random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL?mode=none|listed|tool, "
                "pikl:SIMULATIONS?lambda=L&anchor=SPEC (search kinds also take ?seconds=S), "
-               "style:always_bluff|never_bluff|calls_everything|folds_too_often, exploit?safety=S (poker), "
+               "style:always_bluff|never_bluff|calls_everything|folds_too_often, exploit?safety=S[&showdown=1] (poker), "
                "style:always_cooperate|always_defect|tit_for_tat|grim (repeated games), style:fair|greedy (bargaining), "
                "ismcts:SIMULATIONS (hidden information)")
 
@@ -47,6 +47,19 @@ class PlayerSpec:
         if value <= minimum:
             raise PlayerError(f"{self.text}: {key} must be more than {minimum:g}, got {raw!r}")
         return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        """An on/off option, written 1 or 0 (or the default when absent).
+
+        >>> parse_spec("exploit?showdown=1").flag("showdown", False), parse_spec("exploit").flag("showdown", False)
+        (True, False)
+        """
+        raw = self.options.get(key)
+        if raw is None:
+            return default
+        if raw not in ("0", "1"):
+            raise PlayerError(f"{self.text}: {key} is 1 (on) or 0 (off), got {raw!r}")
+        return raw == "1"
 
     def check_options(self, allowed: set[str]) -> None:
         unknown = set(self.options) - allowed - {"name"}

@@ -1,9 +1,11 @@
 """A model of an opponent learned from the hands seen: per information set it acts in, counts of its actions
 with a prior (a Dirichlet's pseudo-counts spread as the prior policy).
 
-A player sees only its own view of a hand: its information state at the end and what it won or lost (OpenSpiel's
-poker games reveal no card at showdown; the payoff tells who won). The opponent's hidden cards are therefore not
-known, so each hand is attributed over the histories consistent with that view, weighed by their chance
+A player sees only its own view of a hand (`rules/poker.py`): its information state at the end, what it won or lost
+and, at a showdown, the cards. When the cards were shown and the model reads them (`showdowns`), the hand's
+history is known and its opponent actions are counted once. Otherwise — a fold, or a model that reads only results
+(OpenSpiel's own view: no card at showdown, the payoff tells who won) — the opponent's hidden cards are not
+known, so the hand is attributed over the histories consistent with that view, weighed by their chance
 probability times the current model's probability of the opponent's actions on them (a posterior over its cards;
 one expectation step of EM per hand). Every history's opponent actions add that weight to their counts.
 """
@@ -16,9 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ponder.games.rules.openspiel import load
+from ponder.games.rules.poker import View
 from ponder.games.rules.tree import GameTree
-
-View = tuple[str, float]  # a seat's information state at the end of a hand, and its return
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,8 @@ class Endings:
     """Every terminal history of a game, indexed by what each seat sees of it."""
 
     endings: tuple[Ending, ...]
-    by_view: tuple[dict[View, tuple[int, ...]], dict[View, tuple[int, ...]]]
-
-
-def view_of(state, seat: int) -> View:
-    """What `seat` saw of a finished hand."""
-    return state.information_state_string(seat), float(state.returns()[seat])
+    by_view: tuple[dict[tuple[str, float], tuple[int, ...]], dict[tuple[str, float], tuple[int, ...]]]  # (infostate, return)
+    by_history: dict[str, int]  # the full history of each ending
 
 
 def endings(tree: GameTree) -> Endings:
@@ -48,12 +45,14 @@ def endings(tree: GameTree) -> Endings:
     index = {key: i for i, key in enumerate(tree.infoset_keys)}
     found: list[Ending] = []
     views: tuple[dict, dict] = (defaultdict(list), defaultdict(list))
+    histories: dict[str, int] = {}
     stack = [(game.new_initial_state(), 1.0, ((), ()))]
     while stack:
         state, chance, actions = stack.pop()
         if state.is_terminal():
             for seat in (0, 1):
-                views[seat][view_of(state, seat)].append(len(found))
+                views[seat][state.information_state_string(seat), float(state.returns()[seat])].append(len(found))
+            histories[state.history_str()] = len(found)
             found.append(Ending(chance, actions))
             continue
         if state.is_chance_node():
@@ -65,17 +64,18 @@ def endings(tree: GameTree) -> Endings:
             cells = list(actions)
             cells[seat] = actions[seat] + ((infoset, slot),)
             stack.append((state.child(action), chance, (cells[0], cells[1])))
-    return Endings(tuple(found), tuple({k: tuple(v) for k, v in seat_views.items()} for seat_views in views))  # type: ignore[arg-type]
+    return Endings(tuple(found), tuple({k: tuple(v) for k, v in seat_views.items()} for seat_views in views), histories)  # type: ignore[arg-type]
 
 
 class OpponentModel:
     """Counts of the opponent's actions per information set, from the hands seen, with a prior."""
 
-    def __init__(self, tree: GameTree, ends: Endings, prior: np.ndarray, strength: float):
+    def __init__(self, tree: GameTree, ends: Endings, prior: np.ndarray, strength: float, showdowns: bool = False):
         self.tree = tree
         self.ends = ends
         self.prior = prior  # the prior's policy (rows of both seats)
         self.strength = strength  # its weight in hands' worth of observations at each information set
+        self.showdowns = showdowns  # read the cards shown at a showdown (else only the result)
         self.counts = np.zeros(tree.legal.shape)
         self.hands = 0
 
@@ -86,7 +86,13 @@ class OpponentModel:
 
     def observe(self, view: View, seat: int) -> None:
         """Learn from one hand in which the modeller sat in `seat` and saw `view`."""
-        candidates = self.ends.by_view[seat].get(view, ())
+        state, payoff, shown = view
+        if shown and self.showdowns:
+            if shown not in self.ends.by_history:
+                raise ValueError(f"no history of {self.tree.game} is {shown!r}")
+            candidates: tuple[int, ...] = (self.ends.by_history[shown],)
+        else:
+            candidates = self.ends.by_view[seat].get((state, payoff), ())
         if not candidates:
             raise ValueError(f"no history of {self.tree.game} ends in view {view!r} for seat {seat}")
         opponent = 1 - seat
