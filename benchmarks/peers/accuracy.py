@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -272,6 +273,8 @@ async def measure(args) -> None:
     proxy = CountingProxy(args.backend, args.model)
     port = free_port()
     server = await serve(proxy, port)
+    run = asyncio.current_task()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, run.cancel)  # stop: the finally below stops optillm
     ctx = Context(proxy, f"http://127.0.0.1:{port}", args.model, args.max_tokens, args.temperature, args.in_flight)
     wanted = set(args.arms.split(",")) if args.arms else None
     arms = [a for a in ARMS if wanted is None or a.name in wanted or a.system in wanted]
@@ -446,7 +449,10 @@ def main() -> None:
     if not args.report_only:
         if not args.backend:
             parser.error("--backend URL is needed (or --report-only)")
-        asyncio.run(measure(args))
+        try:
+            asyncio.run(measure(args))
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            raise SystemExit(f"stopped; every finished problem is kept in {Path(args.out) / 'results.jsonl'} (run again to resume)")
     report(Path(args.out), args.problems)
 
 

@@ -12,6 +12,7 @@ backend sees `NAME`, and charges the request to TAG. Peers that put their approa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -124,9 +125,17 @@ class CountingProxy:
         tally.prompt += int(prompt or 0)
 
 
+class _QuietServer(uvicorn.Server):
+    """A server that leaves SIGINT and SIGTERM to the program running it (uvicorn's own handlers would stop only the
+    proxy and leave the run waiting on it)."""
+
+    def capture_signals(self):
+        return contextlib.nullcontext()
+
+
 async def serve(proxy: CountingProxy, port: int) -> uvicorn.Server:
     """Start the proxy on 127.0.0.1:port in the running loop; returns the server (set `should_exit` to stop)."""
-    server = uvicorn.Server(uvicorn.Config(proxy, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = _QuietServer(uvicorn.Config(proxy, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     asyncio.ensure_future(server.serve())
     while not server.started:
         await asyncio.sleep(0.05)

@@ -138,16 +138,19 @@ def _exploit(spec: PlayerSpec, game_name: str, game: pyspiel.Game) -> Player:
     from ponder.games.players.exploit import ExploitConfig, exploit_player
     from ponder.games.players.styles import GAMES
 
-    spec.check_options({"safety", "scale", "prior", "iterations", "showdown"})
+    spec.check_options({"safety", "scale", "prior", "iterations", "showdown", "response"})
     if game_name not in GAMES:
         raise PlayerError(f"{spec.text}: the exploiter models poker opponents ({', '.join(GAMES)}); not {game_name}")
     safety = spec.number("safety", ExploitConfig.safety, minimum=-1e-12)
     if safety > 1:
         raise PlayerError(f"{spec.text}: safety runs from 0 (a best response to the model) to 1; got {safety:g}")
+    response = spec.options.get("response", ExploitConfig.response)
+    if response not in ("data-biased", "restricted"):
+        raise PlayerError(f"{spec.text}: response is data-biased (the default) or restricted; got {response!r}")
     config = ExploitConfig(safety=safety, scale=spec.number("scale", ExploitConfig.scale),
                            prior=spec.number("prior", ExploitConfig.prior),
                            iterations=int(spec.number("iterations", ExploitConfig.iterations, integer=True)),
-                           showdowns=spec.flag("showdown", ExploitConfig.showdowns))
+                           showdowns=spec.flag("showdown", ExploitConfig.showdowns), response=response)
     return exploit_player(game_name, config, spec.name)
 
 

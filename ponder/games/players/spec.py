@@ -15,7 +15,7 @@ from ponder.games.errors import GameError
 
 PLAYER_HELP = ("random, mcts:SIMULATIONS, solver, cfr:ITERATIONS, llm:MODEL?mode=none|listed|tool, "
                "pikl:SIMULATIONS?lambda=L&anchor=SPEC (search kinds also take ?seconds=S), "
-               "style:always_bluff|never_bluff|calls_everything|folds_too_often, exploit?safety=S[&showdown=1] (poker), "
+               "style:always_bluff|never_bluff|calls_everything|folds_too_often, exploit?safety=S[&showdown=1][&response=restricted] (poker), "
                "style:always_cooperate|always_defect|tit_for_tat|grim (repeated games), style:fair|greedy (bargaining), "
                "ismcts:SIMULATIONS (hidden information)")
 

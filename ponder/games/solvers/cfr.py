@@ -61,9 +61,13 @@ class CFRPlus:
         uniform = self.tree.legal / self.tree.legal.sum(axis=1, keepdims=True)
         return np.where(total > 0, self.policy_sum / np.where(total > 0, total, 1.0), uniform)
 
-    def _update(self, player: int, weight: float) -> None:
+    def counterfactual(self, player: int) -> tuple[np.ndarray, np.ndarray]:
+        """`player`'s counterfactual value of each (infoset, action) under the policy played this iteration, and its
+        own reach of each (for the average policy)."""
+        return self.counterfactual_under(self.current(), player)
+
+    def counterfactual_under(self, policy: np.ndarray, player: int) -> tuple[np.ndarray, np.ndarray]:
         tree = self.tree
-        policy = self.current()
         opponents = reach(tree, policy, skip_player=player)
         own = reach(tree, policy, skip_player=1 - player)
         sign = 1.0 if player == 0 else -1.0
@@ -84,11 +88,15 @@ class CFRPlus:
                 # own reach times chance: summed over an infoset's histories this is the player's reach
                 # times a constant of the infoset, which the average's normalisation removes
                 policy_sum += np.bincount(cell, own[parent] * probability[mine], minlength=cells)
-        counterfactual = counterfactual.reshape(self.regrets.shape)
+        return counterfactual.reshape(self.regrets.shape), policy_sum.reshape(self.policy_sum.shape)
+
+    def _update(self, player: int, weight: float) -> None:
+        counterfactual, policy_sum = self.counterfactual(player)
+        tree = self.tree
         # regret of each action against the free policy's value (= the played policy's, unless constrained)
         regret = counterfactual - (self.free() * counterfactual).sum(axis=1, keepdims=True)
         self.regrets = np.maximum(self.regrets + np.where(tree.legal, regret, 0.0), 0.0)
-        self.policy_sum += weight * policy_sum.reshape(self.policy_sum.shape)
+        self.policy_sum += weight * policy_sum
 
     def iterate(self, count: int = 1) -> None:
         for _ in range(count):

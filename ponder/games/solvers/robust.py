@@ -32,6 +32,45 @@ class ConstrainedCFR(CFRPlus):
         return self.confidence * self.model + (1.0 - self.confidence) * self.free()
 
 
+class RestrictedNashCFR(CFRPlus):
+    """CFR+ for a restricted Nash response (Johanson, Zinkevich & Bowling 2007, "Computing Robust Counter-Strategies"):
+    before the game the opponent is, with probability `p`, fixed to `model` for the whole game, and free otherwise; the
+    responder (seat `responder`) cannot tell which. Its counterfactual values are the p-weighted sum of its values in
+    the two worlds; the free opponent's regrets are its own world's. Unlike the data-biased game, the mixture is over
+    whole strategies, not at each information set."""
+
+    def __init__(self, tree: GameTree, model: np.ndarray, p: float, responder: int):
+        super().__init__(tree)
+        self.model = model
+        self.p = p
+        self.responder = responder
+
+    def counterfactual(self, player: int) -> tuple[np.ndarray, np.ndarray]:
+        played = self.current()
+        if player != self.responder or self.p <= 0.0:
+            return self.counterfactual_under(played, player)
+        fixed = played.copy()
+        theirs = self.tree.infoset_player != player
+        fixed[theirs] = self.model[theirs]
+        against_free, own = self.counterfactual_under(played, player)
+        against_model, _ = self.counterfactual_under(fixed, player)
+        return self.p * against_model + (1.0 - self.p) * against_free, own
+
+
+def restricted_nash_response(tree: GameTree, model: np.ndarray, p: float, iterations: int) -> np.ndarray:
+    """The responder's policy in both seats (the average of `iterations` of CFR+ per seat) against an opponent
+    fixed to `model` with probability `p`: p = 0 is an equilibrium strategy, p = 1 a best response to the model. Its
+    theorem: no strategy earns more against the model for the same exploitability, so over p these trace the
+    best trade-off there is between exploiting a known opponent and being exploitable."""
+    policy = model.copy()
+    for seat in (0, 1):
+        solver = RestrictedNashCFR(tree, model, p, seat)
+        solver.iterate(iterations)
+        mine = tree.infoset_player == seat
+        policy[mine] = solver.average()[mine]
+    return policy
+
+
 def confidence(counts: np.ndarray, safety: float, scale: float) -> np.ndarray:
     """Per information set, how far the model of it is trusted: (1 - safety) * n / (n + safety * scale), with n the
     (fractional) times the opponent was seen acting there. The trust never exceeds 1 - safety (as in a restricted
