@@ -4,6 +4,7 @@ ponder.server.config (so `create_app()` from Python resolves the same config).""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -68,6 +69,7 @@ def run_serve(args: argparse.Namespace) -> int:
         docs=True if args.docs else None,
     )
     config = resolve_config(args.config, overrides)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the server handles SIGTERM itself: requests in flight finish first
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
     print(f"ponder: serving {', '.join(config.served_names)} on http://{args.host}:{args.port}/v1"

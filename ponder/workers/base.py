@@ -33,16 +33,20 @@ class Workers(Protocol):
 
 
 class Closing:
-    """`with workers:` closes them."""
+    """`with workers:` closes them: waiting for work in flight when the block ends, stopping it at once when an error or
+    an interrupt ends it (`abort`)."""
 
     def close(self) -> None:
         pass
 
+    def abort(self) -> None:
+        self.close()
+
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.abort() if kind is not None else self.close()
 
 
 class InProcess(Closing):

@@ -72,3 +72,12 @@ class ProcessPool(Closing):
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def abort(self) -> None:
+        """Stop now: the workers are terminated mid-unit (an interrupted run resumes from what it stored)."""
+        processes = list((self._executor._processes or {}).values())  # no public way before Python 3.14
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(5)

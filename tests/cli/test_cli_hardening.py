@@ -2,6 +2,11 @@
 traceback, never unbounded memory or time."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from processes import run_cli
 
@@ -36,3 +41,35 @@ def test_unusable_paths_are_one_line_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     model = run_cli("solve", "What is 12 × 34?", "--model", f"hf:{tmp_path / 'empty'}", timeout=120)
     assert model.returncode == 2 and model.stderr.count("\n") == 1 and "no model in" in model.stderr
+
+
+def state_and_parent(stat: Path) -> tuple[str, int] | None:
+    """A process's state letter and parent pid from /proc (None once it is gone)."""
+    try:
+        fields = stat.read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[0], int(fields[1])
+
+
+def children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid`."""
+    return [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+            if (found := state_and_parent(stat)) and found[1] == pid and found[0] != "Z"]
+
+
+def test_a_job_systems_stop_ends_the_arena_like_ctrl_c_with_its_workers_and_its_games_kept(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "ponder.cli", "arena", "--game", "tic_tac_toe", "--players",
+                                "mcts:3000,mcts:2000", "--games", "40", "--workers", "2", "--out", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(children(process.pid)) < 2 and time.monotonic() < deadline:  # the pool's workers (and its manager)
+        time.sleep(0.2)
+    workers = children(process.pid)
+    time.sleep(3)  # some games played
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and "stopped; every finished game is stored" in stderr
+    assert (tmp_path / "arena.sqlite").exists()
+    time.sleep(1)
+    assert len(workers) >= 2 and not [pid for pid in workers if (found := state_and_parent(Path(f"/proc/{pid}/stat"))) and found[0] != "Z"]

@@ -8,6 +8,7 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -57,6 +58,35 @@ def test_a_pool_builds_state_once_per_process_and_reraises_a_units_error():
         assert os.getpid() not in {pid for _, pid in results}
         with pytest.raises(Refused, match="-1 is negative"):
             asyncio.run(pool.submit(add, -1))
+
+
+async def wait_long(state: dict, folder: str) -> None:
+    """Say which process runs it (a file named by its pid), then wait a minute."""
+    Path(folder, str(os.getpid())).touch()
+    await asyncio.sleep(60)
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1].split()[0] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
+
+
+def test_a_pool_left_by_an_interrupt_stops_its_workers_at_once(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        with ProcessPool(partial(setup_state, 0), 2) as pool:
+            async def run_then_interrupt():
+                asyncio.ensure_future(gather(pool, wait_long, (str(tmp_path),), (str(tmp_path),)))
+                while len(list(tmp_path.iterdir())) < 2:
+                    await asyncio.sleep(0.05)
+                raise KeyboardInterrupt
+            asyncio.run(run_then_interrupt())
+    workers = [int(path.name) for path in tmp_path.iterdir()]
+    assert len(workers) == 2 and not any(alive(pid) for pid in workers)
+    assert time.monotonic() - started < 30  # not the minute their units asked for
 
 
 def test_a_pool_worker_killed_mid_unit_is_reported_lost_and_the_pool_carries_on(tmp_path):
