@@ -52,8 +52,8 @@ def ponder_info(job: Job, results: Sequence[Result]) -> p.PonderInfo:
 
 
 def finish_reason(result: Result) -> str:
-    if result.chosen is None:
-        return "length"
+    if result.chosen is None:  # no candidate chosen: an answer from a check (self_test's program) stopped; none ran out
+        return "stop" if result.answer is not None else "length"
     return "length" if result.candidates[result.chosen].completion.finish_reason in ("length", "deadline") else "stop"
 
 

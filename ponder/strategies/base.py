@@ -155,13 +155,14 @@ class Run:
             return "refused"
         return "budget" if self.budget.exhausted or len(self.candidates) < self.target else "done"
 
-    def result(self, chosen: int | None, stop_reason: StopReason, answer: str | None = None) -> Result:
+    def result(self, chosen: int | None, stop_reason: StopReason, answer: str | None = None, text: str | None = None) -> Result:
+        """The result for candidate `chosen` (None: none), or for an `answer` and `text` no candidate gave (a check's)."""
         candidate = self.candidates[chosen] if chosen is not None else None
         result = Result(
             problem_id=self.problem.id,
             strategy=self.strategy,
             answer=answer if answer is not None else (candidate.answer if candidate else None),
-            text=candidate.completion.text if candidate else None,
+            text=text if text is not None else (candidate.completion.text if candidate else None),
             chosen=chosen,
             candidates=tuple(self.candidates),
             usage=self.budget.usage,

@@ -6,7 +6,8 @@ no given test, no reference answer, nothing but the model and the sandbox.
   (`codet.select_by_tests`, CodeT without the visible tests).
 - On answers (any other task): the model writes a program that computes the answer; candidates are drawn one at a
   time and the first whose answer is what the program prints is accepted (`program_check`); none agreeing, the
-  most voted answer. A program that fails or prints nothing leaves the vote to decide.
+  program's answer stands (on the word problems the program alone is right 85% of the time, a worded answer
+  22.5%: docs/peers.md). A program that fails or prints nothing leaves the vote to decide.
 
 The check is written by the judge (`--judge MODEL`; default the generator itself), greedily, once per problem,
 charged as a verifier call (its tokens read and written as verifier tokens); each sandbox run (of candidates, or of
@@ -46,8 +47,10 @@ async def self_test(run: Run, judge: Generator | None = None) -> Result:
             return judged_result(run, new[0], "agrees with the model's program", stop="done")
     if expected is None:
         await sample_all(run)
-    field = entrants(run.candidates)
-    return judged_result(run, most_voted(field) if field else None, "none agrees with the program: the most voted")
+        field = entrants(run.candidates)
+        return judged_result(run, most_voted(field) if field else None, "no program answer: the most voted")
+    run.emit("decision", f"no candidate agrees with the model's program: its answer {expected!r} stands")
+    return run.result(None, "done" if not run.refused else run.stop_reason(False), answer=expected, text=printed)
 
 
 async def _written(run: Run, judge: Generator, prompt: str | None, tokens: int) -> str | None:

@@ -1,5 +1,6 @@
 """self_test on answers: the judge's own program, run in the real sandbox, checks the candidates — known answers,
-the first agreeing candidate accepted, the vote when the program fails, every token of the check charged."""
+the first agreeing candidate accepted, the program's answer when none agrees, the vote when the program fails, every
+token of the check charged."""
 
 from __future__ import annotations
 
@@ -42,9 +43,11 @@ def test_a_program_that_fails_or_runs_forever_leaves_the_vote_to_decide():
         assert result.answer == "41" and result.usage.candidates == 4
 
 
-def test_no_candidate_agreeing_means_the_most_voted_answer():
-    result, _, _ = solve(["41", "40", "41"], "```python\nprint(42)\n```", candidates=3)
-    assert result.answer == "41" and result.usage.candidates == 3
+def test_no_candidate_agreeing_means_the_programs_answer_over_the_most_voted():
+    events = []
+    result, _, _ = solve(["41", "40", "41"], "```python\nprint(42)\n```", candidates=3, events=events)
+    assert result.answer == "42" and result.text == "42" and result.chosen is None and result.usage.candidates == 3
+    assert any("its answer '42' stands" in event.message for event in events)
 
 
 def test_no_room_for_the_program_means_no_judge_tokens_and_the_vote():
