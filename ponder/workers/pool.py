@@ -18,9 +18,11 @@ from typing import Any, Callable
 
 from ponder.workers.base import Closing, Unit, WorkerLost, WorkersError
 
-# This worker process's state, built once by `_start`. A process pool gives a worker nothing else to
-# keep it in: it is the pool's per-process slot, never set in the parent.
+# This worker process's state and event loop, built once by `_start`. A process pool gives a worker nothing else
+# to keep them in: they are the pool's per-process slot, never set in the parent. One loop for all of a worker's
+# units, so the clients its state holds (an LLM player's HTTP connections) are never left bound to a closed loop.
 _STATE: Any = None
+_LOOP: asyncio.AbstractEventLoop | None = None
 
 
 def limit_threads(threads: int) -> None:
@@ -40,12 +42,14 @@ def build_state(setup: Callable[[], Any], threads: int) -> Any:
 
 
 def _start(setup: Callable[[], Any], threads: int) -> None:
-    global _STATE
+    global _STATE, _LOOP
     _STATE = build_state(setup, threads)
+    _LOOP = asyncio.new_event_loop()
 
 
 def _run(unit: Unit, args: tuple[Any, ...]) -> Any:
-    return asyncio.run(unit(_STATE, *args))
+    assert _LOOP is not None, "a unit ran in a process the pool did not start"
+    return _LOOP.run_until_complete(unit(_STATE, *args))
 
 
 class ProcessPool(Closing):

@@ -89,6 +89,18 @@ def test_a_pool_left_by_an_interrupt_stops_its_workers_at_once(tmp_path):
     assert time.monotonic() - started < 30  # not the minute their units asked for
 
 
+async def same_loop_as_first(state: dict) -> bool:
+    """Whether this unit runs on the loop the worker's first unit ran on (kept in the worker's state)."""
+    loop = asyncio.get_running_loop()
+    return state.setdefault("loop", loop) is loop
+
+
+def test_a_pool_worker_runs_all_its_units_on_one_event_loop():
+    """So a client its state holds (an LLM player's connections) is never left bound to a loop that has closed."""
+    with ProcessPool(partial(setup_state, 0), 1) as pool:
+        assert [asyncio.run(pool.submit(same_loop_as_first)) for _ in range(3)] == [True, True, True]
+
+
 def test_a_pool_worker_killed_mid_unit_is_reported_lost_and_the_pool_carries_on(tmp_path):
     with ProcessPool(partial(setup_state, 10), 2) as pool:
         with pytest.raises(WorkerLost):
