@@ -11,6 +11,7 @@ from typing import Any, Mapping, Protocol, runtime_checkable
 import pyspiel
 
 from ponder.games.players.spec import PlayerError, PlayerSpec
+from ponder.games.rules.poker import View
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Learner(Protocol):
         """A copy that has seen nothing: one per match, so matches stay functions of their seeds."""
         ...
 
-    def observe(self, view: tuple[str, float, str], seat: int) -> None:
+    def observe(self, view: View, seat: int) -> None:
         """One finished hand as this player saw it from `seat`: its final information state, its return, and the
         hand's history when the cards were shown at a showdown, else "" (`rules/poker.py`)."""
         ...
